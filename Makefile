@@ -1,0 +1,41 @@
+# yiwang: a few verbs. `make demo` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+# Use uv from PATH, else the one pip installs as a module.
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+DEMO_DIR ?= var/demo
+
+.PHONY: install demo test lint format bench clean help
+
+help:  ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+.venv/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed  ## create .venv from the lock file (uv)
+
+demo: install  ## simulate a tiny city and run the whole pipeline on embedded defaults
+	$(UV) run --frozen yiwang demo --out $(DEMO_DIR)
+
+test: install  ## lint and run the test suite
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen pytest -n 2 --dist loadgroup
+
+lint: install  ## ruff check and format check
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: install  ## apply ruff formatting and fixes
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+bench: install  ## run the benchmarks under bench/ (slow; city scale)
+	$(UV) run --frozen python -m bench
+
+clean:  ## remove generated data (var/) and caches
+	rm -rf var .pytest_cache .ruff_cache dbt_project/target dbt_project/logs
