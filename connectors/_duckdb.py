@@ -1,0 +1,85 @@
+"""DuckDB helpers shared by the connectors: a connection with the scanner extensions, identifiers.
+
+The scanner extensions ship as PyPI packages (duckdb-extension-postgres, -mysql, -sqlite); they
+are installed once per DuckDB version into a cache folder and loaded from there, never downloaded.
+Every connection is in memory: the connectors never hold a DuckDB file open (one writer per file).
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+_EXTENSIONS = {
+    "postgres": "duckdb_extension_postgres",
+    "mysql": "duckdb_extension_mysql",
+    "sqlite": "duckdb_extension_sqlite",
+}
+# Letters (ASCII or CJK), digits and underscores, not starting with a digit: what our contracts use.
+_IDENTIFIER = re.compile(r"^[A-Za-z_\u3400-\u9fff][A-Za-z0-9_\u3400-\u9fff]{0,62}$")
+
+
+class IdentifierError(ValueError):
+    """A table or column name from configuration is not a plain identifier."""
+
+
+def identifier(name: str) -> str:
+    """`name` double-quoted for SQL after checking it is a plain identifier (never pasted raw)."""
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise IdentifierError(f"not a plain identifier: {name!r}")
+    return '"' + name + '"'
+
+
+def literal(value: str) -> str:
+    """A SQL string literal (for the few statements that take no parameters, such as ATTACH)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _extension_dir() -> Path:
+    return Path(tempfile.gettempdir()) / f"yiwang-duckdb-extensions-{duckdb.__version__}"
+
+
+def connect(
+    *extensions: str,
+    memory_limit: str = "1GB",
+    temp_dir: Path | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the named scanner extensions loaded."""
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    con.execute(f"set memory_limit={literal(memory_limit)}")
+    if threads:
+        con.execute(f"set threads={int(threads)}")
+    if temp_dir is not None:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        con.execute(f"set temp_directory={literal(str(temp_dir))}")
+    if extensions:
+        ext_dir = _extension_dir()
+        ext_dir.mkdir(parents=True, exist_ok=True)
+        con.execute(f"set extension_directory={literal(str(ext_dir))}")
+        for name in extensions:
+            try:
+                con.execute(f"load {name}")
+            except duckdb.Error:
+                package = importlib.import_module(_EXTENSIONS[name])
+                files = glob.glob(
+                    os.path.join(
+                        os.path.dirname(package.__file__),
+                        "extensions",
+                        "*",
+                        f"{name}.duckdb_extension",
+                    )
+                )
+                if not files:
+                    raise RuntimeError(f"DuckDB extension {name} is not installed") from None
+                con.execute(f"install {literal(files[0])}")
+                con.execute(f"load {name}")
+    return con

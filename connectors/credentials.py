@@ -1,0 +1,91 @@
+"""Credentials by reference: an environment variable first, an Airflow connection inside Airflow.
+
+A registry entry names where a secret lives (`{env: YIWANG_HOTLINE_URL, airflow_conn_id:
+yiwang_hotline}`), never the secret. Airflow is imported lazily and only when the process runs
+inside an Airflow task, so the connectors import and run without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    env: str | None = None
+    airflow_conn_id: str | None = None
+
+    @classmethod
+    def parse(cls, raw: dict | None, where: str) -> CredentialRef:
+        raw = raw or {}
+        unknown = set(raw) - {"env", "airflow_conn_id"}
+        if unknown:
+            raise ValueError(
+                f"{where}: credentials take env and airflow_conn_id, not {sorted(unknown)}"
+                " (secrets themselves never go into the registry)"
+            )
+        return cls(env=raw.get("env"), airflow_conn_id=raw.get("airflow_conn_id"))
+
+
+def running_in_airflow() -> bool:
+    """True inside an Airflow task (Airflow exports the task context as AIRFLOW_CTX_*)."""
+    return "AIRFLOW_CTX_DAG_ID" in os.environ
+
+
+def _airflow_connection(conn_id: str):
+    from airflow.sdk import Connection  # lazy: only inside Airflow
+
+    return Connection.get(conn_id)
+
+
+_AIRFLOW_SCHEMES = {
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "sqlite": "sqlite",
+}
+
+
+def resolve_url(ref: CredentialRef, default: str | None) -> tuple[str, str]:
+    """(value, where it came from) for a URL-like setting: env, Airflow connection, else default."""
+    if ref.env and os.environ.get(ref.env):
+        return os.environ[ref.env], f"env {ref.env}"
+    if ref.airflow_conn_id and running_in_airflow():
+        conn = _airflow_connection(ref.airflow_conn_id)
+        uri = conn.get_uri()
+        scheme, _, rest = uri.partition("://")
+        return f"{_AIRFLOW_SCHEMES.get(scheme, scheme)}://{rest}", f"airflow {ref.airflow_conn_id}"
+    if default is None:
+        raise LookupError(f"no value: set {ref.env or ref.airflow_conn_id}")
+    return default, "default"
+
+
+def resolve_secret(ref: CredentialRef, default: str | None = None) -> str | None:
+    """A bare secret (an API token): env var, else the Airflow connection's password."""
+    if ref.env and os.environ.get(ref.env):
+        return os.environ[ref.env]
+    if ref.airflow_conn_id and running_in_airflow():
+        return _airflow_connection(ref.airflow_conn_id).password
+    return default
+
+
+def redact_url(url: str) -> str:
+    """A URL safe for messages and manifests: password hidden, query secrets dropped."""
+    if "://" not in url:
+        return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a SQLAlchemy URL: hide userinfo by hand
+        return re.sub(r"//[^/@]*@", "//***@", url)
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """`text` with every given secret replaced by ***."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

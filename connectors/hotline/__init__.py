@@ -1,0 +1,1 @@
+"""Connector settings for the hotline platform: see tables.yml and README.md here."""

@@ -1,0 +1,1 @@
+"""Connector settings for the party_building platform: see tables.yml and README.md here."""

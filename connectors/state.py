@@ -1,0 +1,178 @@
+"""Extraction state per table: the saved cursor, the key index and the files already taken.
+
+Under `workspace_dir("state")/<platform>/<table>/`:
+
+    state.json              {last_run_id, cursor, index, files}; replaced atomically
+    index-<run_id>.parquet  primary key columns, _yw_row_hash, _yw_deleted: one row per key seen
+    .lock                   held (flock) while a run extracts the table
+
+The state is derived from the landing zone and never ahead of it: it is updated only by applying
+a committed manifest. If a run dies between its manifest and its state, the next run applies the
+missing manifests first (`catch_up`), so no cursor moves without a committed batch and no batch is
+applied twice (applying is keyed by run id).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from connectors import _duckdb
+from connectors.landing import Batch, committed_batches, write_json_atomic
+from yiwang.settings import workspace_dir
+
+
+class LockedError(RuntimeError):
+    """Another process is extracting the same table."""
+
+
+class TableLock:
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh = None
+
+    def __enter__(self) -> TableLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            raise LockedError(f"another extraction holds {self.path}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+def index_schema(key_schema: pa.Schema) -> pa.Schema:
+    return pa.schema([*key_schema, ("_yw_row_hash", pa.string()), ("_yw_deleted", pa.bool_())])
+
+
+def state_dir(platform: str, table: str) -> Path:
+    return workspace_dir("state") / platform / table
+
+
+@dataclass
+class TableState:
+    platform: str
+    table: str
+    key_schema: pa.Schema  # the primary key columns with their contract types
+    last_run_id: str | None = None
+    cursor: dict[str, Any] | None = None  # {"type": ..., "value": ...}
+    index_file: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256 taken
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return tuple(self.key_schema.names)
+
+    @property
+    def folder(self) -> Path:
+        return state_dir(self.platform, self.table)
+
+    @property
+    def index_path(self) -> Path | None:
+        return self.folder / self.index_file if self.index_file else None
+
+    def lock(self) -> TableLock:
+        return TableLock(self.folder / ".lock")
+
+    @classmethod
+    def load(cls, platform: str, table: str, key_schema: pa.Schema) -> TableState:
+        state = cls(platform, table, key_schema)
+        path = state.folder / "state.json"
+        if path.is_file():
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            state.last_run_id = doc.get("last_run_id")
+            state.cursor = doc.get("cursor")
+            state.index_file = doc.get("index")
+            state.files = dict(doc.get("files") or {})
+        return state
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(
+            self.folder / "state.json",
+            {
+                "platform": self.platform,
+                "table": self.table,
+                "last_run_id": self.last_run_id,
+                "cursor": self.cursor,
+                "index": self.index_file,
+                "files": self.files,
+            },
+        )
+        for old in self.folder.glob("index-*.parquet"):  # older indexes are no longer referenced
+            if old.name != self.index_file:
+                old.unlink(missing_ok=True)
+
+    def pending(self) -> list[Batch]:
+        """Committed batches not yet applied to this state, oldest first."""
+        return [
+            b
+            for b in committed_batches(self.platform, self.table)
+            if self.last_run_id is None or b.run_id > self.last_run_id
+        ]
+
+    def catch_up(self) -> list[str]:
+        """Apply committed batches that a crashed run left unapplied; returns their run ids."""
+        applied = []
+        for batch in self.pending():
+            self.apply(batch)
+            applied.append(batch.run_id)
+        return applied
+
+    def apply(self, batch: Batch) -> None:
+        """Fold a committed batch into the index, cursor and file list, then save atomically."""
+        manifest = batch.manifest
+        files = [f for f in batch.files if f.is_file()]
+        new_index = f"index-{batch.run_id}.parquet"
+        tmp = self.folder / f".{new_index}.tmp"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        keys = ", ".join(_duckdb.identifier(k) for k in self.key_columns)
+        con = _duckdb.connect()
+        try:
+            old = self.index_path if self.index_path and self.index_path.is_file() else None
+            parts = []
+            if old:
+                parts.append(
+                    f"select {keys}, _yw_row_hash, _yw_deleted, 0 as _f, 0 as _r "  # noqa: S608
+                    f"from read_parquet({_duckdb.literal(str(old))})"
+                )
+            for n, f in enumerate(files, start=1):
+                parts.append(
+                    f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, "  # noqa: S608
+                    f"{n} as _f, file_row_number as _r "
+                    f"from read_parquet({_duckdb.literal(str(f))}, file_row_number=true)"
+                )
+            if parts:
+                con.execute(
+                    f"copy (select {keys}, _yw_row_hash, _yw_deleted "  # noqa: S608
+                    f"from ({' union all '.join(parts)}) "
+                    f"qualify row_number() over (partition by {keys} order by _f desc, _r desc) = 1"
+                    f") to {_duckdb.literal(str(tmp))} (format parquet, compression zstd)"
+                )
+            else:
+                pq.write_table(index_schema(self.key_schema).empty_table(), tmp)
+        finally:
+            con.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.folder / new_index)
+        self.index_file = new_index
+        if manifest.get("cursor", {}).get("after") is not None:
+            self.cursor = manifest["cursor"]["after"]
+        for unit in manifest.get("units", []):
+            if unit.get("file") and unit.get("taken"):
+                self.files[unit["file"]] = unit["sha256"]
+        self.last_run_id = batch.run_id
+        self.save()
