@@ -1,0 +1,37 @@
+"""Where yiwang keeps its data, from environment variables with the prefix YIWANG_.
+
+One workspace (YIWANG_HOME, default ./var/yiwang) holds every stage's output:
+
+    sources/    the simulated legacy platforms (only when you simulate)
+    landing/    immutable Parquet batches with manifests (the raw layer)
+    state/      extraction cursors and key indexes
+    warehouse/  DuckDB warehouse files (candidate and published versions)
+    quality/    gate results and data docs
+    exports/    department data-sharing exports
+    reports/    run reports
+
+Every path can be moved on its own with YIWANG_<NAME>_DIR (for example YIWANG_LANDING_DIR).
+See .env.example for the complete list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_PREFIX = "YIWANG_"
+DEFAULT_HOME = Path("var") / "yiwang"
+SUBDIRS = ("sources", "landing", "state", "warehouse", "quality", "exports", "reports")
+
+
+def home() -> Path:
+    """The workspace root: YIWANG_HOME, else ./var/yiwang (relative to the working directory)."""
+    return Path(os.environ.get(f"{ENV_PREFIX}HOME", DEFAULT_HOME))
+
+
+def workspace_dir(name: str) -> Path:
+    """A stage's folder: YIWANG_<NAME>_DIR when set, else YIWANG_HOME/<name>."""
+    if name not in SUBDIRS:
+        raise ValueError(f"unknown workspace folder {name!r}; known: {SUBDIRS}")
+    override = os.environ.get(f"{ENV_PREFIX}{name.upper()}_DIR")
+    return Path(override) if override else home() / name

@@ -1,0 +1,150 @@
+"""Helpers the platform renderers share: keyed mess decisions, time formats, address parts.
+
+Each renderer returns its table with exactly the contract's columns plus truth columns whose
+names start with `_` (the true person, house, organisation or matter, and the `_mess` applied).
+The store writers drop the `_` columns; the truth writer keeps only them and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from yiwang.simulate import mess
+from yiwang.simulate.streams import keyed_uniform, stream
+from yiwang.simulate.world import World, day_end
+
+
+@dataclass
+class Context:
+    """What a renderer needs besides the world: the seed, mess shares, the stage clock."""
+
+    world: World
+    mess_config: dict
+    as_of: pd.Timestamp
+
+    @property
+    def seed(self) -> int:
+        return self.world.seed
+
+    def rng(self, *purpose: object) -> np.random.Generator:
+        return stream(self.seed, "render", *purpose)
+
+    def share(self, group: str, kind: str) -> float:
+        return float(self.mess_config.get(group, {}).get(kind, 0.0))
+
+    def pick(self, purpose: str, keys, share: float) -> np.ndarray:
+        """Stable mask: the same records are picked whatever else is rendered with them."""
+        return keyed_uniform(self.seed, purpose, keys) < share
+
+    @cached_property
+    def address_parts(self) -> pd.DataFrame:
+        """Address parts of every house, indexed by house_id (canonical values)."""
+        geo = self.world.geo
+        h = geo.houses.set_index("house_id")
+        comp = geo.compounds.set_index("compound_id").reindex(h.compound_id)
+        comm = geo.communities.set_index("community_code").reindex(h.community_code)
+        street = geo.streets.set_index("street_code").reindex(comm.street_code)
+        district = geo.districts.set_index("district_code").reindex(comm.district_code)
+        village = h.is_village.to_numpy()
+        return pd.DataFrame(
+            {
+                "province": geo.province["name"],
+                "city": geo.city["name"],
+                "district": district.name.to_numpy(),
+                "street": street.name.to_numpy(),
+                "community": comm.name.to_numpy(),
+                "road": comp.road.to_numpy(),
+                "road_number": comp.road_number.astype(str).to_numpy(),
+                "compound": np.where(village, None, comp.name.to_numpy()),
+                # villages: 组 in the building slot and the house number in the room slot
+                "building": np.where(village, h.building.astype(str) + "组", h.building.astype(str)),
+                "unit": np.where(village, None, h.unit.astype(str)),
+                "room": np.where(village, h.room.astype(str) + "号", h.room.astype(str)),
+                "is_village": village,
+            },
+            index=h.index,
+        )
+
+
+def timestamps(values: pd.Series) -> pd.Series:
+    """Local times as the 'YYYY-MM-DD HH:MM:SS' strings legacy systems keep (None for NaT)."""
+    s = pd.to_datetime(values)
+    return s.dt.strftime("%Y-%m-%d %H:%M:%S").where(s.notna(), None).astype(object)
+
+
+def flags(*pairs: tuple[str, np.ndarray]) -> np.ndarray:
+    """Join the names of the mess kinds applied to each row with ';' ('' when clean)."""
+    out = None
+    for name, mask in pairs:
+        part = np.where(mask, name, "")
+        out = part if out is None else np.where((out != "") & (part != ""), out + ";" + part, np.char.add(out.astype(str), part.astype(str)))
+    return np.asarray(out, dtype=object)
+
+
+def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, spreadsheet: bool = False):
+    """ID numbers as a platform holds them, and the mess applied to each."""
+    s = pd.Series(clean, dtype=object).reset_index(drop=True)
+    f = lambda kind: ctx.pick(f"{table}:id:{kind}", keys, ctx.share("id_number", kind))  # noqa: E731
+    missing = f("missing")
+    old = f("old_15_digit") & ~missing
+    wrong = f("wrong_check") & ~missing & ~old
+    sheet = (f("spreadsheet") & ~missing & ~old & ~wrong) if spreadsheet else np.zeros(len(s), bool)
+    ends_x = s.str.endswith("X").fillna(False).to_numpy()
+    lower = f("lowercase_x") & ends_x & ~missing & ~old & ~sheet
+    full = f("fullwidth") & ~missing & ~sheet
+    seps = f("separators") & ~missing & ~sheet & ~full
+    s = mess.id_to_15(s, old)
+    s = mess.wrong_check_character(s, wrong, rng)
+    s = mess.spreadsheet_mangle_id(s, sheet, rng)
+    s = mess.lowercase_x(s, lower)
+    s = mess.fullwidth(s, full)
+    s = mess.separators(s, seps, rng)
+    s = s.where(~missing, None)
+    applied = flags(("id_missing", missing), ("id_15", old), ("id_wrong_check", wrong), ("id_spreadsheet", sheet),
+                    ("id_lowercase_x", lower), ("id_fullwidth", full), ("id_separators", seps))
+    return s.to_numpy(dtype=object), applied
+
+
+def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_share: float = 0.0):
+    s = pd.Series(clean, dtype=object).reset_index(drop=True)
+    f = lambda kind, share=None: ctx.pick(f"{table}:name:{kind}", keys, ctx.share("name", kind) if share is None else share)  # noqa: E731
+    missing = f("missing")
+    masked = f("masked", masked_share) & ~missing
+    trad = f("traditional") & ~missing & ~masked
+    homo = f("homophone") & ~missing & ~masked
+    s = mess.homophone_typo(s, homo, rng)
+    s = mess.traditional(s, trad)
+    s = mess.mask_name(s, masked, rng)
+    s = s.where(~missing, None)
+    return s.to_numpy(dtype=object), flags(("name_missing", missing), ("name_masked", masked),
+                                           ("name_traditional", trad), ("name_homophone", homo))
+
+
+def mess_phones(ctx: Context, table: str, keys, clean: pd.Series, rng):
+    s = pd.Series(clean, dtype=object).reset_index(drop=True)
+    missing = ctx.pick(f"{table}:phone:missing", keys, ctx.share("phone", "missing")) & s.notna().to_numpy()
+    fmt = ctx.pick(f"{table}:phone:formats", keys, ctx.share("phone", "formats")) & ~missing & s.notna().to_numpy()
+    s = mess.phone_format(s, fmt, rng).where(~missing, None)
+    return s.to_numpy(dtype=object), flags(("phone_missing", missing), ("phone_format", fmt))
+
+
+def addresses(ctx: Context, house_ids, rng, styles: dict | None = None) -> np.ndarray:
+    """Free-text addresses of houses, typed the way people type them (variants)."""
+    parts = ctx.address_parts.reindex(np.asarray(house_ids)).reset_index(drop=True)
+    return np.asarray(mess.address_variants(parts, rng, styles), dtype=object)
+
+
+def canonical_addresses(ctx: Context, house_ids) -> np.ndarray:
+    parts = ctx.address_parts.reindex(np.asarray(house_ids)).reset_index(drop=True)
+    return np.asarray(mess.render_address(parts), dtype=object)
+
+
+def change_times(ctx: Context, purpose: str, keys, days) -> pd.Series:
+    """When a clerk typed each change: a stable office-hours time on the change's day."""
+    u = keyed_uniform(ctx.seed, f"{purpose}:time", np.asarray(keys) * 1000 + np.asarray(days))
+    start = pd.Series(day_end(1) - pd.Timedelta(days=1) + pd.to_timedelta(np.asarray(days) - 1, unit="D"))
+    return (start + pd.to_timedelta((8 * 3600 + u * 13 * 3600).astype(int), unit="s")).reset_index(drop=True)
