@@ -1,0 +1,237 @@
+"""The party-building platform's web API (智慧党建), served from the simulator's SQLite file.
+
+`serve(out_dir, host="127.0.0.1", port=8765, token=None) -> None` serves
+`<out_dir>/party_building/api.sqlite` until interrupted; `yiwang simulate serve` calls it. The
+token is `token`, else env YIWANG_PARTY_API_TOKEN, else DEFAULT_TOKEN (the simulator's
+documented default, "yiwang-dev-token"); an empty token refuses to start.
+
+`running(db_path, token, **faults)` starts the same server in a thread on 127.0.0.1 with an
+ephemeral port, yields its base URL and stops it after (a context manager, for tests).
+
+Endpoints (JSON, UTF-8):
+- `GET /healthz`, no auth: `{"status": "ok"}`.
+- `GET /api/v1/household-contacts`, `GET /api/v1/volunteer-records` with
+  `Authorization: Bearer <token>`; query `page` (1-based), `page_size` (default 100, max 1000),
+  `updated_since` (ISO 8601, inclusive). Rows ordered by updatedAt then id. Answer:
+  `{"code": 0, "message": "ok", "data": {"items": [...], "page": p, "pageSize": s, "total": t}}`;
+  `isDeleted` is a JSON boolean. Errors: 401 (missing or wrong token), 404 (unknown path),
+  400 (bad parameters), each `{"code": <status>, "message": ...}`.
+
+Fault modes (constructor arguments of `PartyApiServer`, for tests; never set by env):
+`delay_seconds` before each answer, `throttle_first` requests answered 429 with `Retry-After`,
+`fail_requests` (request numbers, 1-based, counting every request) answered 500,
+`truncate_requests` whose body is cut in half, `drop_requests` whose connection is closed with no
+answer. `requests` counts what the server received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+TOKEN_ENV = "YIWANG_PARTY_API_TOKEN"
+DEFAULT_TOKEN = "yiwang-dev-token"
+DEFAULT_PORT = 8765
+ENDPOINTS = {
+    "/api/v1/household-contacts": "household_contacts",
+    "/api/v1/volunteer-records": "volunteer_records",
+}
+BOOLEAN_COLUMNS = {"isDeleted"}
+MAX_PAGE_SIZE = 1000
+
+
+def api_db_path(out_dir: str | Path) -> Path:
+    """Where the simulator writes the API's data: <out_dir>/party_building/api.sqlite."""
+    return Path(out_dir) / "party_building" / "api.sqlite"
+
+
+class _BadRequest(ValueError):
+    pass
+
+
+def _parse_since(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _BadRequest(f"updated_since is not ISO 8601: {value!r}") from None
+    return moment
+
+
+def _int_param(query: dict, name: str, default: int, low: int, high: int) -> int:
+    raw = query.get(name, [str(default)])[-1]
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _BadRequest(f"{name} must be an integer, not {raw!r}") from None
+    if not low <= value <= high:
+        raise _BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PartyApiServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # quiet; never logs headers (token)
+        pass
+
+    def _send(self, status: int, doc: dict, headers: dict | None = None, truncate=False) -> None:
+        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2] if truncate else body)
+        if truncate:
+            self.close_connection = True
+
+    def do_GET(self) -> None:
+        srv = self.server
+        number = srv.count_request()
+        if srv.delay_seconds:
+            threading.Event().wait(srv.delay_seconds)
+        if number in srv.drop_requests:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        url = urlparse(self.path)
+        if url.path == "/healthz":
+            self._send(200, {"status": "ok"})
+            return
+        if number <= srv.throttle_first:
+            self._send(
+                429,
+                {"code": 429, "message": "too many requests"},
+                headers={"Retry-After": str(srv.retry_after)},
+            )
+            return
+        if number in srv.fail_requests:
+            self._send(500, {"code": 500, "message": "internal error"})
+            return
+        table = ENDPOINTS.get(url.path)
+        if table is None:
+            self._send(404, {"code": 404, "message": f"no such path: {url.path}"})
+            return
+        if self.headers.get("Authorization", "") != f"Bearer {srv.token}":
+            self._send(401, {"code": 401, "message": "missing or wrong bearer token"})
+            return
+        try:
+            doc = srv.page(table, parse_qs(url.query, keep_blank_values=True))
+        except _BadRequest as error:
+            self._send(400, {"code": 400, "message": str(error)})
+            return
+        self._send(200, doc, truncate=number in srv.truncate_requests)
+
+
+class PartyApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        token: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay_seconds: float = 0.0,
+        throttle_first: int = 0,
+        retry_after: float = 1,
+        fail_requests: tuple[int, ...] = (),
+        truncate_requests: tuple[int, ...] = (),
+        drop_requests: tuple[int, ...] = (),
+    ):
+        if not token:
+            raise ValueError(f"the party API refuses to start without a token (set {TOKEN_ENV})")
+        self.db_path = Path(db_path)
+        if not self.db_path.is_file():
+            raise FileNotFoundError(f"{self.db_path} does not exist; run `yiwang simulate` first")
+        self.token = token
+        self.delay_seconds = delay_seconds
+        self.throttle_first = throttle_first
+        self.retry_after = retry_after
+        self.fail_requests = set(fail_requests)
+        self.truncate_requests = set(truncate_requests)
+        self.drop_requests = set(drop_requests)
+        self.requests = 0
+        self._lock = threading.Lock()
+        super().__init__((host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def count_request(self) -> int:
+        with self._lock:
+            self.requests += 1
+            return self.requests
+
+    def page(self, table: str, query: dict) -> dict:
+        page = _int_param(query, "page", 1, 1, 10**9)
+        size = _int_param(query, "page_size", 100, 1, MAX_PAGE_SIZE)
+        since = query.get("updated_since", [None])[-1]
+        con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        try:
+            con.row_factory = sqlite3.Row
+            rows = con.execute(f'select * from "{table}"').fetchall()  # noqa: S608 - fixed names
+        finally:
+            con.close()
+        items = [dict(r) for r in rows]
+        # updatedAt carries an offset: compare and order as instants, not as text
+        for item in items:
+            item["_at"] = datetime.fromisoformat(item["updatedAt"])
+        if since:
+            moment = _parse_since(since)
+            if moment.tzinfo is None:
+                raise _BadRequest("updated_since needs an offset, e.g. +08:00")
+            items = [i for i in items if i["_at"] >= moment]
+        items.sort(key=lambda i: (i["_at"], i["id"]))
+        total = len(items)
+        chunk = items[(page - 1) * size : page * size]
+        for item in chunk:
+            del item["_at"]
+            for column in BOOLEAN_COLUMNS & item.keys():
+                item[column] = None if item[column] is None else bool(item[column])
+        return {
+            "code": 0,
+            "message": "ok",
+            "data": {"items": chunk, "page": page, "pageSize": size, "total": total},
+        }
+
+
+@contextmanager
+def running(db_path: str | Path, token: str = DEFAULT_TOKEN, **faults) -> Iterator[PartyApiServer]:
+    """Serve in a background thread on 127.0.0.1 with an ephemeral port; yields the server
+    (its `base_url` and `requests`)."""
+    server = PartyApiServer(db_path, token, **faults)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def serve(
+    out_dir: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, token: str | None = None
+) -> None:
+    """Serve <out_dir>/party_building/api.sqlite until interrupted (Ctrl-C)."""
+    token = token if token is not None else os.environ.get(TOKEN_ENV, DEFAULT_TOKEN)
+    server = PartyApiServer(api_db_path(out_dir), token, host=host, port=port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
