@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from connectors.cli import extract_command
 from yiwang import simulate as simulate_step
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 
 app.add_typer(simulate_step.cli, name="simulate")
+app.command("extract")(extract_command)
 
 
 if __name__ == "__main__":
