@@ -168,8 +168,8 @@ def parse_id_number(value: Any, *, today: datetime.date | None = None) -> IdNumb
 
     >>> parse_id_number(" 33060219900101123x ").reason
     'bad_checksum'
-    >>> parse_id_number("３３０６０２１９９００１０１１２３６").id_number
-    '330602199001011236'
+    >>> parse_id_number("３３０６０２１９９００１０１１２３１").id_number
+    '330602199001011231'
     """
     today = today or datetime.date.today()
     if not isinstance(value, str) and isinstance(value, float) and abs(value) >= 1e15:
