@@ -150,7 +150,7 @@ def _from_scientific(text: str) -> tuple[str | None, bool]:
         value = Decimal(text)
     except InvalidOperation:
         return None, True
-    if value != value.to_integral_value() or value <= 0:
+    if value <= 0 or value.adjusted() not in (14, 17) or value != value.to_integral_value():
         return None, True
     digits = str(int(value))
     mantissa = (match.group(1) + (match.group(2) or "")).lstrip("0").rstrip("0")
