@@ -1,5 +1,10 @@
-"""`yiwang simulate`: a seeded simulator of one city's four legacy platforms (under construction)."""
+"""`yiwang simulate`: a seeded simulator of one city's four legacy platforms.
 
-import typer
+Public surface: `simulate()` (also `yiwang simulate`), `SimulationResult`, `SCALES`, and the
+typer app `cli` that yiwang.cli mounts.
+"""
 
-cli = typer.Typer(help="Simulate one city's legacy platforms (数字城管, 12345, 综治网格, 智慧党建).")
+from yiwang.simulate.command import cli
+from yiwang.simulate.run import DEFAULT_SEED, SCALES, SimulationError, SimulationResult, simulate
+
+__all__ = ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "cli", "simulate"]

@@ -49,9 +49,7 @@ class Catalogue:
 
 
 def load_catalogue() -> Catalogue:
-    doc = yaml.safe_load(
-        resources.files("yiwang.simulate").joinpath("event_catalogue.yml").read_text("utf-8")
-    )
+    doc = yaml.safe_load(resources.files("yiwang.simulate").joinpath("event_catalogue.yml").read_text("utf-8"))
     cats = pd.DataFrame(doc["categories"]).set_index("code", drop=False)
     weights = pd.Series(doc["category_weights"]).reindex(cats.index).fillna(0)
     return Catalogue(cats, float(doc["matters_per_1000_per_day"]), weights)
@@ -64,9 +62,7 @@ def day_window(base_date: pd.Timestamp, day: int) -> tuple[pd.Timestamp, pd.Time
     return start, end
 
 
-def build_matters(
-    seed: int, day: int, persons: int, base_date, geo, people, orgs, catalogue: Catalogue
-):
+def build_matters(seed: int, day: int, persons: int, base_date, geo, people, orgs, catalogue: Catalogue):
     """Matters first reported in `day`'s window, and all their reports (one cohort)."""
     rng = stream(seed, "matters", day)
     start, end = day_window(base_date, day)
@@ -105,23 +101,17 @@ def build_matters(
     return matters, reports
 
 
-_HOUR_WEIGHTS = np.array(
-    [1, 0.5, 0.3, 0.3, 0.3, 0.6, 2, 5, 9, 11, 11, 9, 6, 7, 10, 10, 9, 8, 6, 5, 4, 3, 2, 1.5]
-)
+_HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.3, 0.3, 0.6, 2, 5, 9, 11, 11, 9, 6, 7, 10, 10, 9, 8, 6, 5, 4, 3, 2, 1.5])
 
 
-def _reports(
-    rng, matters: pd.DataFrame, people: pd.DataFrame, cats: pd.DataFrame, window_end
-) -> pd.DataFrame:
+def _reports(rng, matters: pd.DataFrame, people: pd.DataFrame, cats: pd.DataFrame, window_end) -> pd.DataFrame:
     n = len(matters)
     k = rng.choice(list(EXTRA_REPORTS), n, p=list(EXTRA_REPORTS.values()))
     midx = np.repeat(np.arange(n), k)
     first = np.r_[True, midx[1:] != midx[:-1]] if len(midx) else np.array([], bool)
     m = matters.iloc[midx].reset_index(drop=True)
     cat = cats.loc[m.category_code]
-    w = np.stack(
-        [cat.channels.map(lambda c, p=p: c.get(p, 0)).to_numpy(float) for p in PLATFORMS], axis=1
-    )
+    w = np.stack([cat.channels.map(lambda c, p=p: c.get(p, 0)).to_numpy(float) for p in PLATFORMS], axis=1)
     u = rng.random(len(m))[:, None]
     platform = np.array(PLATFORMS)[(u > np.cumsum(w / w.sum(1, keepdims=True), axis=1)).sum(1)]
     # later reports of the same matter come within a few days of the first
@@ -129,9 +119,7 @@ def _reports(
     reported = m.created_at + pd.to_timedelta(delay.astype(int), unit="s")
     reports = pd.DataFrame(
         {
-            "report_id": m.matter_id.to_numpy() * 10
-            + np.arange(len(m))
-            - np.searchsorted(midx, midx),
+            "report_id": m.matter_id.to_numpy() * 10 + np.arange(len(m)) - np.searchsorted(midx, midx),
             "matter_id": m.matter_id.to_numpy(),
             "category_code": m.category_code.to_numpy(),
             "platform": platform,
@@ -184,9 +172,7 @@ def _lifecycle(rng, platform: np.ndarray, limit_h: np.ndarray) -> pd.DataFrame:
     h["handle"] = last_dispatch + work
     h["verify"] = h["handle"] + u(0.5, 12)
     h["close"] = h["verify"] + u(0.1, 2)
-    h["evaluate"] = np.where(
-        (platform == "hotline") | (rng.random(n) < 0.5), h["close"] + u(2, 48), np.nan
-    )
+    h["evaluate"] = np.where((platform == "hotline") | (rng.random(n) < 0.5), h["close"] + u(2, 48), np.nan)
     h["archive"] = np.where(platform == "hotline", h["close"] + u(72, 120), np.nan)
     # urban cases that turn out invalid are cancelled (作废); some records are later soft-deleted
     cancel = (platform == "urban") & (rng.random(n) < 0.03)
@@ -203,21 +189,22 @@ def _lifecycle(rng, platform: np.ndarray, limit_h: np.ndarray) -> pd.DataFrame:
     ):
         h[s] = np.where(cancel, np.nan, h[s])
     delete = (cancel & (rng.random(n) < 0.5)) | ((platform == "hotline") & (rng.random(n) < 0.01))
-    h["delete"] = np.where(
-        delete, np.fmax(np.nan_to_num(h["cancel"], nan=0), h["accept"]) + u(6, 60), np.nan
-    )
+    h["delete"] = np.where(delete, np.fmax(np.nan_to_num(h["cancel"], nan=0), h["accept"]) + u(6, 60), np.nan)
     out = pd.DataFrame({f"{s}_h": v for s, v in h.items()})
     out["escalation_level"] = rng.choice([1, 2, 3, 4, 5], n, p=[0.68, 0.14, 0.1, 0.05, 0.03])
     sat = rng.choice(4, n, p=[0.55, 0.3, 0.1, 0.05])
-    out["satisfaction"] = np.where(
-        overdue & (rng.random(n) < 0.4), 3, sat
-    )  # 0 best .. 3 unsatisfied
+    out["satisfaction"] = np.where(overdue & (rng.random(n) < 0.4), 3, sat)  # 0 best .. 3 unsatisfied
     return out
 
 
 def reveal(reports: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Stage timestamps known at `as_of` (later ones become NaT) and the last change time."""
-    out = reports[reports.reported_at < as_of].copy()
+    """Stage timestamps known at `as_of` (later ones become NaT) and the last change time.
+
+    Rows not yet reported at `as_of` are kept with visible = False, so that renderers draw
+    the same random variants for a cohort whatever the day; they drop them at the end.
+    """
+    out = reports.copy()
+    out["visible"] = (out.reported_at < as_of).to_numpy()
     last = out.reported_at.copy()
     for s in STAGES:
         t = out.reported_at + pd.to_timedelta(out[f"{s}_h"], unit="h")

@@ -138,12 +138,7 @@ def build_geography(seed: int, persons: int) -> Geography:
     streets = pd.DataFrame(street_rows)
 
     # Communities: spread over streets; towns are mostly villages (村), streets communities (社区).
-    per_street = (
-        np.bincount(
-            rng.integers(0, len(streets), n_communities - len(streets)), minlength=len(streets)
-        )
-        + 1
-    )
+    per_street = np.bincount(rng.integers(0, len(streets), n_communities - len(streets)), minlength=len(streets)) + 1
     names = _word_pairs(rng, n_communities)
     comm_rows, k = [], 0
     for s, count in zip(streets.itertuples(), per_street, strict=True):
@@ -238,15 +233,11 @@ def _build_houses(seed: int, communities: pd.DataFrame, grids: pd.DataFrame):
             "lat": lat.round(6),
         }
     )
-    compounds["grid_code"] = grid_of_point(
-        grids, communities, compounds.community_code, compounds.lon, compounds.lat
-    )
+    compounds["grid_code"] = grid_of_point(grids, communities, compounds.community_code, compounds.lon, compounds.lat)
 
     # Houses: the k-th house of a compound gets building/unit/floor/room by arithmetic.
     start = np.concatenate([[0], np.cumsum(n_compounds)[:-1]])
-    comp_of_house = [
-        start[ci] + (np.arange(n_houses[ci]) % n_compounds[ci]) for ci in range(len(communities))
-    ]
+    comp_of_house = [start[ci] + (np.arange(n_houses[ci]) % n_compounds[ci]) for ci in range(len(communities))]
     h_comp = np.concatenate(comp_of_house)
     order = np.argsort(h_comp, kind="stable")
     h_comp = h_comp[order]
@@ -278,9 +269,7 @@ def _build_houses(seed: int, communities: pd.DataFrame, grids: pd.DataFrame):
             "lat": (cp.lat + rng.normal(0, 0.0003, len(cp))).round(6),
         }
     )
-    houses["grid_code"] = grid_of_point(
-        grids, communities, houses.community_code, houses.lon, houses.lat
-    )
+    houses["grid_code"] = grid_of_point(grids, communities, houses.community_code, houses.lon, houses.lat)
     return compounds, houses
 
 
@@ -291,18 +280,12 @@ def grid_of_point(grids, communities, community_code, lon, lat) -> np.ndarray:
     """
     c = communities.set_index("community_code").loc[np.asarray(community_code)]
     n = grids.groupby("community_code").size().loc[np.asarray(community_code)].to_numpy()
-    x = np.clip(
-        np.asarray(lon, dtype=float), c.x0.to_numpy(), np.nextafter(c.x1.to_numpy(), -np.inf)
-    )
-    seq = np.clip(
-        ((x - c.x0.to_numpy()) / (c.x1.to_numpy() - c.x0.to_numpy()) * n).astype(int) + 1, 1, n
-    )
+    x = np.clip(np.asarray(lon, dtype=float), c.x0.to_numpy(), np.nextafter(c.x1.to_numpy(), -np.inf))
+    seq = np.clip(((x - c.x0.to_numpy()) / (c.x1.to_numpy() - c.x0.to_numpy()) * n).astype(int) + 1, 1, n)
     return (pd.Series(np.asarray(community_code)) + pd.Series(seq).map("{:03d}".format)).to_numpy()
 
 
-def random_points_in_grids(
-    rng: np.random.Generator, grids: pd.DataFrame, grid_codes
-) -> tuple[np.ndarray, np.ndarray]:
+def random_points_in_grids(rng: np.random.Generator, grids: pd.DataFrame, grid_codes) -> tuple[np.ndarray, np.ndarray]:
     g = grids.set_index("grid_code").loc[np.asarray(grid_codes)]
     lon = g.x0.to_numpy() + rng.random(len(g)) * (g.x1.to_numpy() - g.x0.to_numpy())
     lat = g.y0.to_numpy() + rng.random(len(g)) * (g.y1.to_numpy() - g.y0.to_numpy())

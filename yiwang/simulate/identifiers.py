@@ -69,10 +69,7 @@ def _unique_draws(draw, n: int, taken: set[str] | None = None) -> np.ndarray:
         idx = np.flatnonzero(dup)
         seen = set(out[~dup]) | (taken or set())
         new = draw(idx)
-        ok = (
-            np.fromiter((v not in seen for v in new), bool, idx.size)
-            & ~pd.Series(new).duplicated().to_numpy()
-        )
+        ok = np.fromiter((v not in seen for v in new), bool, idx.size) & ~pd.Series(new).duplicated().to_numpy()
         out[idx[ok]] = new[ok]
         dup[idx[ok]] = False
     return out
@@ -104,9 +101,7 @@ def organisation_codes(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.array(out[:n], dtype=object)
 
 
-def credit_codes(
-    authority_type: np.ndarray, division: np.ndarray, org_codes: np.ndarray
-) -> np.ndarray:
+def credit_codes(authority_type: np.ndarray, division: np.ndarray, org_codes: np.ndarray) -> np.ndarray:
     """18-character unified social credit codes from 2-char authority+type, division, org code."""
     body = (
         np.asarray(authority_type, dtype=object)
@@ -164,9 +159,7 @@ def mobile_numbers(rng: np.random.Generator, n: int, taken: set[str] | None = No
     )
 
     def draw(idx: np.ndarray) -> np.ndarray:
-        return prefixes[rng.integers(0, len(prefixes), idx.size)] + _zero_pad(
-            rng.integers(0, 10**8, idx.size), 8
-        )
+        return prefixes[rng.integers(0, len(prefixes), idx.size)] + _zero_pad(rng.integers(0, 10**8, idx.size), 8)
 
     return _unique_draws(draw, n, taken)
 
@@ -175,6 +168,4 @@ def landline_numbers(rng: np.random.Generator, n: int, area_code: str) -> np.nda
     """Landlines in canonical form 0575-88123456 (8-digit local numbers starting 8 or 6)."""
     first = np.where(rng.random(n) < 0.8, 8, 6)
     rest = rng.integers(0, 10**7, n)
-    return np.array(
-        [f"{area_code}-{a}{b:07d}" for a, b in zip(first, rest, strict=True)], dtype=object
-    )
+    return np.array([f"{area_code}-{a}{b:07d}" for a, b in zip(first, rest, strict=True)], dtype=object)

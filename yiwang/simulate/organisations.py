@@ -34,10 +34,7 @@ def build_organisations(
     )
     kind = pd.Series(kind_names).map(KIND_CODES).fillna(1).astype(int).to_numpy()
     prefix = np.array(
-        [
-            CREDIT_PREFIXES[k][i % len(CREDIT_PREFIXES[k])]
-            for i, k in zip(rng.integers(0, 3, n), kind, strict=True)
-        ],
+        [CREDIT_PREFIXES[k][i % len(CREDIT_PREFIXES[k])] for i, k in zip(rng.integers(0, 3, n), kind, strict=True)],
         dtype=object,
     )
     compound = geo.compounds.iloc[compound_pick].reset_index(drop=True)
@@ -79,9 +76,7 @@ def assign_workplaces(seed: int, people: pd.DataFrame, orgs: pd.DataFrame) -> np
     rng = stream(seed, "workplaces")
     working = (people.age >= 20) & (people.age <= 62) & (rng.random(len(people)) < 0.6)
     out = np.full(len(people), -1, dtype=np.int64)
-    out[working.to_numpy()] = weighted_choice(
-        rng, orgs.org_id.to_numpy(), orgs["size"].to_numpy(), int(working.sum())
-    )
+    out[working.to_numpy()] = weighted_choice(rng, orgs.org_id.to_numpy(), orgs["size"].to_numpy(), int(working.sum()))
     return out
 
 
@@ -128,8 +123,7 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
     )
     party_orgs = pd.concat([committees, branches, firm_branches], ignore_index=True)
     party_orgs["founded_date"] = (
-        pd.Timestamp("1995-01-01")
-        + pd.to_timedelta(rng.integers(0, 365 * 30, len(party_orgs)), unit="D")
+        pd.Timestamp("1995-01-01") + pd.to_timedelta(rng.integers(0, 365 * 30, len(party_orgs)), unit="D")
     ).date
 
     # members: adults, more likely when older; their branch is the firm's if it has one
@@ -144,14 +138,10 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
     )
     years = np.maximum(0, members.age.to_numpy() - 18)
     members["join_date"] = (
-        pd.Timestamp("2026-11-01")
-        - pd.to_timedelta((rng.random(len(members)) * years * 365).astype(int), unit="D")
+        pd.Timestamp("2026-11-01") - pd.to_timedelta((rng.random(len(members)) * years * 365).astype(int), unit="D")
     ).date
     members["member_no"] = (
-        "DY"
-        + pd.Series(rng.permutation(np.arange(10**6, 10**6 + len(members))))
-        .map("{:08d}".format)
-        .to_numpy()
+        "DY" + pd.Series(rng.permutation(np.arange(10**6, 10**6 + len(members)))).map("{:08d}".format).to_numpy()
     )
     members["education"] = weighted_choice(
         rng,
@@ -159,9 +149,7 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
         [8, 14, 8, 22, 40, 8],
         len(members),
     )
-    members["probationary"] = (pd.Timestamp("2026-11-01").date() - members.join_date).map(
-        lambda d: d.days
-    ) < 365
+    members["probationary"] = (pd.Timestamp("2026-11-01").date() - members.join_date).map(lambda d: d.days) < 365
 
     # household contacts: about half of members pair with 1-3 households near them
     pairing = members[rng.random(len(members)) < 0.5]
@@ -170,9 +158,7 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
     pm = pairing.iloc[pidx].reset_index(drop=True)
     hh_by_comm = households.groupby("community_code").household_id.apply(np.asarray)
     hh_pick = np.empty(len(pm), dtype=np.int64)
-    for code, ix in (
-        pd.Series(np.arange(len(pm))).groupby(pm.community_code.to_numpy()).groups.items()
-    ):
+    for code, ix in pd.Series(np.arange(len(pm))).groupby(pm.community_code.to_numpy()).groups.items():
         pool = hh_by_comm.get(code, households.household_id.to_numpy())
         hh_pick[np.asarray(ix)] = pool[rng.integers(0, len(pool), len(ix))]
     contacts = pd.DataFrame(
@@ -181,10 +167,7 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
             "member_person_id": pm.person_id.to_numpy(),
             "member_no": pm.member_no.to_numpy(),
             "household_id": hh_pick,
-            "since": (
-                pd.Timestamp("2026-11-01")
-                - pd.to_timedelta(rng.integers(10, 2000, len(pm)), unit="D")
-            ).date,
+            "since": (pd.Timestamp("2026-11-01") - pd.to_timedelta(rng.integers(10, 2000, len(pm)), unit="D")).date,
             "updated_at": pd.Timestamp("2026-11-01")
             - pd.to_timedelta(rng.integers(3600, 86400 * 300, len(pm)), unit="s"),
             "cohort_day": 1,
@@ -208,9 +191,7 @@ ACTIVITIES = [
 ]
 
 
-def volunteer_records(
-    rng, members: pd.DataFrame, day: int, geo, per_member: float = 4.0
-) -> pd.DataFrame:
+def volunteer_records(rng, members: pd.DataFrame, day: int, geo, per_member: float = 4.0) -> pd.DataFrame:
     """Volunteer service records; day 1 holds a year of history, later days a few new ones."""
     lam = per_member if day == 1 else per_member / 365
     k = rng.poisson(lam, len(members))
@@ -230,12 +211,9 @@ def volunteer_records(
             "service_date": served.date,
             "hours": rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 4.0], n),
             "location": (
-                m.community_code.map(geo.communities.set_index("community_code").name)
-                + "党群服务中心"
+                m.community_code.map(geo.communities.set_index("community_code").name) + "党群服务中心"
             ).to_numpy(),
-            "grid_code": np.where(
-                rng.random(n) < 0.7, grids_by_comm.reindex(m.community_code).to_numpy(), None
-            ),
+            "grid_code": np.where(rng.random(n) < 0.7, grids_by_comm.reindex(m.community_code).to_numpy(), None),
             "updated_at": served + pd.to_timedelta(rng.integers(9 * 3600, 20 * 3600, n), unit="s"),
             "cohort_day": day,
         }

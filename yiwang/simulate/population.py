@@ -98,20 +98,14 @@ def build_population(
     # Twins: the two children of some two-child households share a birth date.
     child_rank = pd.Series(role == "C").groupby(hh_idx).cumsum().to_numpy() * (role == "C")
     twin_household = rng.random(n_house) < TWIN_SHARE
-    is_twin = (
-        (role == "C")
-        & twin_household[hh_idx]
-        & (households["template"].str.count("C").to_numpy()[hh_idx] == 2)
-    )
+    is_twin = (role == "C") & twin_household[hh_idx] & (households["template"].str.count("C").to_numpy()[hh_idx] == 2)
 
     age = np.empty(n, dtype=float)
     ha = hh.head_age.to_numpy().astype(float)
     age[role == "H"] = ha[role == "H"]
     age[role == "S"] = np.clip(ha[role == "S"] + rng.normal(-1.5, 3, (role == "S").sum()), 18, 100)
     age[role == "P"] = np.clip(ha[role == "P"] + rng.uniform(22, 34, (role == "P").sum()), 45, 103)
-    child_age = np.clip(
-        ha - rng.uniform(22, 36, n) - (child_rank - 1) * rng.uniform(1, 6, n), 0, 70
-    )
+    child_age = np.clip(ha - rng.uniform(22, 36, n) - (child_rank - 1) * rng.uniform(1, 6, n), 0, 70)
     age[role == "C"] = child_age[role == "C"]
     # twins: second twin copies the first's age
     first_twin = is_twin & (child_rank == 1)
@@ -144,11 +138,7 @@ def build_population(
     given[second[share.to_numpy()]] = (g1.str[0] + g2.str[-1])[share].to_numpy()
     ethnicity = names.ethnicities(rng, n, han_share=0.985)
     # some minorities carry transliterated names (买买提·艾力) without a Han surname
-    styled = (
-        pd.Series(ethnicity)
-        .isin(["02", "04", "05", "17", "29", "41", "43", "44", "50", "54", "55"])
-        .to_numpy()
-    )
+    styled = pd.Series(ethnicity).isin(["02", "04", "05", "17", "29", "41", "43", "44", "50", "54", "55"]).to_numpy()
     if styled.any():
         full = names.person_names(
             rng, np.where(male, 1, 2)[styled], birth.dt.year.to_numpy()[styled], ethnicity[styled]
@@ -161,9 +151,7 @@ def build_population(
 
     # ID numbers: address code of where the person was first registered.
     floating_p = hh.is_floating.to_numpy()
-    origin = weighted_choice(
-        rng, geo.migrant_origins.code.to_numpy(), geo.migrant_origins.weight.to_numpy(), n
-    )
+    origin = weighted_choice(rng, geo.migrant_origins.code.to_numpy(), geo.migrant_origins.weight.to_numpy(), n)
     district = hh.community_code.str[:6].to_numpy()
     prev = geo.districts.set_index("district_code")
     prev_code = prev.previous_code.reindex(district).to_numpy()
@@ -215,9 +203,7 @@ def _relation_codes(role: np.ndarray, male: np.ndarray) -> np.ndarray:
     return out
 
 
-def _assign_houses(
-    rng: np.random.Generator, houses: pd.DataFrame, hh_comm: np.ndarray
-) -> np.ndarray:
+def _assign_houses(rng: np.random.Generator, houses: pd.DataFrame, hh_comm: np.ndarray) -> np.ndarray:
     """A distinct house per household in its community (shared only when it is full)."""
     order = rng.permutation(len(houses))
     shuffled = houses.iloc[order]
@@ -239,9 +225,7 @@ def _people_names_contacts(people, households, geo: Geography, rng, age) -> pd.D
     people["contact_phone"] = np.where(
         pd.notna(people.mobile), people.mobile, np.where(pd.notna(fallback), fallback, landline)
     )
-    people["grid_code"] = (
-        geo.houses.set_index("house_id").grid_code.reindex(people.house_id).to_numpy()
-    )
+    people["grid_code"] = geo.houses.set_index("house_id").grid_code.reindex(people.house_id).to_numpy()
     people["age"] = np.floor(age).astype(int)
     size = hh["size"].reindex(people.household_id).to_numpy()
     tags = np.full(len(people), "", dtype=object)

@@ -99,9 +99,7 @@ def build_world(seed: int, persons: int) -> World:
     people["arrived_day"] = 1
     orgs = organisations.build_organisations(seed, geo, people)
     people["workplace_org_id"] = organisations.assign_workplaces(seed, people, orgs)
-    party_orgs, members, contacts, volunteer = organisations.build_party(
-        seed, geo, people, orgs, households
-    )
+    party_orgs, members, contacts, volunteer = organisations.build_party(seed, geo, people, orgs, households)
     houses = geo.houses.copy()
     rng = stream(seed, "house-use")
     occupied = houses.house_id.isin(households.house_id)
@@ -114,14 +112,10 @@ def build_world(seed: int, persons: int) -> World:
     head = households.set_index("house_id").head_person_id
     owner = head.reindex(houses.house_id).to_numpy()
     others = people.person_id.to_numpy()[rng.integers(0, len(people), len(houses))]
-    houses["owner_person_id"] = np.where((houses.use == 1) & pd.notna(owner), owner, others).astype(
-        np.int64
-    )
+    houses["owner_person_id"] = np.where((houses.use == 1) & pd.notna(owner), owner, others).astype(np.int64)
     houses["updated_day"] = 1
     catalogue = events.load_catalogue()
-    matters, reports = events.build_matters(
-        seed, 1, persons, BASE_DATE, geo, people, orgs, catalogue
-    )
+    matters, reports = events.build_matters(seed, 1, persons, BASE_DATE, geo, people, orgs, catalogue)
     people["updated_day"] = 1
     orgs["updated_day"] = 1
     return World(
@@ -152,9 +146,7 @@ def draw_changes(world: World, day: int) -> DayChanges:
         if "left_day" in world.people
         else hh
     )
-    ch.left_households = present.household_id.to_numpy()[
-        _daily(rng, len(present), DAILY["household_leaves"])
-    ]
+    ch.left_households = present.household_id.to_numpy()[_daily(rng, len(present), DAILY["household_leaves"])]
     stay = present[~present.household_id.isin(ch.left_households)]
     movers = stay[_daily(rng, len(stay), DAILY["household_moves"])]
     occupied = set(world.households.house_id)
@@ -166,9 +158,7 @@ def draw_changes(world: World, day: int) -> DayChanges:
             "house_id": rng.choice(pool, len(movers), replace=False),
         }
     )
-    people = (
-        world.people[world.people.left_day.isna()] if "left_day" in world.people else world.people
-    )
+    people = world.people[world.people.left_day.isna()] if "left_day" in world.people else world.people
     with_mobile = people[people.mobile.notna()]
     changers = with_mobile[_daily(rng, len(with_mobile), DAILY["phone_changes"])]
     taken = set(world.people.mobile.dropna())
@@ -206,9 +196,7 @@ def draw_changes(world: World, day: int) -> DayChanges:
             count=n_org,
             day=day,
         )
-    open_orgs = (
-        world.orgs[world.orgs.closed_day.isna()] if "closed_day" in world.orgs else world.orgs
-    )
+    open_orgs = world.orgs[world.orgs.closed_day.isna()] if "closed_day" in world.orgs else world.orgs
     ch.closed_orgs = open_orgs.org_id.to_numpy()[_daily(rng, len(open_orgs), DAILY["org_closes"])]
     changing = world.houses[_daily(rng, len(world.houses), DAILY["house_use_changes"])]
     ch.house_use = pd.DataFrame(
@@ -221,29 +209,17 @@ def draw_changes(world: World, day: int) -> DayChanges:
     non_members = people[(people.age >= 18) & ~people.person_id.isin(world.members.person_id)]
     joiners = non_members[_daily(rng, len(non_members), DAILY["member_joins"])].copy()
     if len(joiners):
-        branch = (
-            world.party_orgs[world.party_orgs.kind == "党支部"]
-            .groupby("community_code")
-            .party_org_code.first()
-        )
+        branch = world.party_orgs[world.party_orgs.kind == "党支部"].groupby("community_code").party_org_code.first()
         joiners["party_org_code"] = branch.reindex(joiners.community_code).to_numpy()
         joiners = joiners[joiners.party_org_code.notna()]
         joiners["join_date"] = (day_end(day) - pd.Timedelta(days=1)).date()
         start = int(world.members.member_no.str[2:].astype(int).max()) + 1
-        joiners["member_no"] = (
-            "DY" + pd.Series(np.arange(start, start + len(joiners))).map("{:08d}".format).to_numpy()
-        )
+        joiners["member_no"] = "DY" + pd.Series(np.arange(start, start + len(joiners))).map("{:08d}".format).to_numpy()
         joiners["education"] = "大学本科"
         joiners["probationary"] = True
         ch.new_members = joiners
-    live = (
-        world.contacts[world.contacts.deleted_day.isna()]
-        if "deleted_day" in world.contacts
-        else world.contacts
-    )
-    ch.deleted_contacts = live.contact_id.to_numpy()[
-        _daily(rng, len(live), DAILY["contact_deleted"])
-    ]
+    live = world.contacts[world.contacts.deleted_day.isna()] if "deleted_day" in world.contacts else world.contacts
+    ch.deleted_contacts = live.contact_id.to_numpy()[_daily(rng, len(live), DAILY["contact_deleted"])]
     n_contacts = max(MINIMUM_DAILY, rng.poisson(len(world.contacts) * DAILY["contact_new"]))
     if n_contacts and len(world.members):
         m = world.members.iloc[rng.integers(0, len(world.members), n_contacts)]
@@ -253,9 +229,7 @@ def draw_changes(world: World, day: int) -> DayChanges:
                 "contact_id": np.arange(first, first + n_contacts),
                 "member_person_id": m.person_id.to_numpy(),
                 "member_no": m.member_no.to_numpy(),
-                "household_id": stay.household_id.to_numpy()[
-                    rng.integers(0, len(stay), n_contacts)
-                ],
+                "household_id": stay.household_id.to_numpy()[rng.integers(0, len(stay), n_contacts)],
                 "since": (day_end(day) - pd.Timedelta(days=1)).date(),
                 "updated_at": ch.at(rng, n_contacts).to_numpy(),
                 "cohort_day": day,
@@ -282,17 +256,11 @@ def apply_changes(world: World, ch: DayChanges) -> World:
         houses = world.geo.houses.set_index("house_id")
         hit = people.household_id.isin(new_house.index)
         people.loc[hit, "house_id"] = new_house.reindex(people.loc[hit, "household_id"]).to_numpy()
-        people.loc[hit, "community_code"] = houses.community_code.reindex(
-            people.loc[hit, "house_id"]
-        ).to_numpy()
-        people.loc[hit, "grid_code"] = houses.grid_code.reindex(
-            people.loc[hit, "house_id"]
-        ).to_numpy()
+        people.loc[hit, "community_code"] = houses.community_code.reindex(people.loc[hit, "house_id"]).to_numpy()
+        people.loc[hit, "grid_code"] = houses.grid_code.reindex(people.loc[hit, "house_id"]).to_numpy()
         people.loc[hit, "updated_day"] = ch.day
         hh_hit = households.household_id.isin(new_house.index)
-        households.loc[hh_hit, "house_id"] = new_house.reindex(
-            households.loc[hh_hit, "household_id"]
-        ).to_numpy()
+        households.loc[hh_hit, "house_id"] = new_house.reindex(households.loc[hh_hit, "household_id"]).to_numpy()
         households.loc[hh_hit, "community_code"] = houses.community_code.reindex(
             households.loc[hh_hit, "house_id"]
         ).to_numpy()

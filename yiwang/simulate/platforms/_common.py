@@ -57,13 +57,13 @@ class Context:
                 "district": district.name.to_numpy(),
                 "street": street.name.to_numpy(),
                 "community": comm.name.to_numpy(),
-                "road": comp.road.to_numpy(),
-                "road_number": comp.road_number.astype(str).to_numpy(),
+                # villages have no compounds: a house is 组 (group) + 号 (number), like a road
+                "road": np.where(village, h.building.astype(str) + "组", comp.road.to_numpy()),
+                "road_number": np.where(village, h.room.astype(str), comp.road_number.astype(str).to_numpy()),
                 "compound": np.where(village, None, comp.name.to_numpy()),
-                # villages: 组 in the building slot and the house number in the room slot
-                "building": np.where(village, h.building.astype(str) + "组", h.building.astype(str)),
+                "building": np.where(village, None, h.building.astype(str)),
                 "unit": np.where(village, None, h.unit.astype(str)),
-                "room": np.where(village, h.room.astype(str) + "号", h.room.astype(str)),
+                "room": np.where(village, None, h.room.astype(str)),
                 "is_village": village,
             },
             index=h.index,
@@ -81,7 +81,15 @@ def flags(*pairs: tuple[str, np.ndarray]) -> np.ndarray:
     out = None
     for name, mask in pairs:
         part = np.where(mask, name, "")
-        out = part if out is None else np.where((out != "") & (part != ""), out + ";" + part, np.char.add(out.astype(str), part.astype(str)))
+        out = (
+            part
+            if out is None
+            else np.where(
+                (out != "") & (part != ""),
+                out + ";" + part,
+                np.char.add(out.astype(str), part.astype(str)),
+            )
+        )
     return np.asarray(out, dtype=object)
 
 
@@ -104,14 +112,24 @@ def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, sprea
     s = mess.fullwidth(s, full)
     s = mess.separators(s, seps, rng)
     s = s.where(~missing, None)
-    applied = flags(("id_missing", missing), ("id_15", old), ("id_wrong_check", wrong), ("id_spreadsheet", sheet),
-                    ("id_lowercase_x", lower), ("id_fullwidth", full), ("id_separators", seps))
+    applied = flags(
+        ("id_missing", missing),
+        ("id_15", old),
+        ("id_wrong_check", wrong),
+        ("id_spreadsheet", sheet),
+        ("id_lowercase_x", lower),
+        ("id_fullwidth", full),
+        ("id_separators", seps),
+    )
     return s.to_numpy(dtype=object), applied
 
 
 def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_share: float = 0.0):
     s = pd.Series(clean, dtype=object).reset_index(drop=True)
-    f = lambda kind, share=None: ctx.pick(f"{table}:name:{kind}", keys, ctx.share("name", kind) if share is None else share)  # noqa: E731
+
+    def f(kind: str, share: float | None = None) -> np.ndarray:
+        return ctx.pick(f"{table}:name:{kind}", keys, ctx.share("name", kind) if share is None else share)
+
     missing = f("missing")
     masked = f("masked", masked_share) & ~missing
     trad = f("traditional") & ~missing & ~masked
@@ -120,8 +138,12 @@ def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_sha
     s = mess.traditional(s, trad)
     s = mess.mask_name(s, masked, rng)
     s = s.where(~missing, None)
-    return s.to_numpy(dtype=object), flags(("name_missing", missing), ("name_masked", masked),
-                                           ("name_traditional", trad), ("name_homophone", homo))
+    return s.to_numpy(dtype=object), flags(
+        ("name_missing", missing),
+        ("name_masked", masked),
+        ("name_traditional", trad),
+        ("name_homophone", homo),
+    )
 
 
 def mess_phones(ctx: Context, table: str, keys, clean: pd.Series, rng):
@@ -145,6 +167,8 @@ def canonical_addresses(ctx: Context, house_ids) -> np.ndarray:
 
 def change_times(ctx: Context, purpose: str, keys, days) -> pd.Series:
     """When a clerk typed each change: a stable office-hours time on the change's day."""
-    u = keyed_uniform(ctx.seed, f"{purpose}:time", np.asarray(keys) * 1000 + np.asarray(days))
+    keys = np.asarray(keys)
+    days = np.broadcast_to(np.asarray(days), keys.shape)
+    u = keyed_uniform(ctx.seed, f"{purpose}:time", keys * 1000 + days)
     start = pd.Series(day_end(1) - pd.Timedelta(days=1) + pd.to_timedelta(np.asarray(days) - 1, unit="D"))
     return (start + pd.to_timedelta((8 * 3600 + u * 13 * 3600).astype(int), unit="s")).reset_index(drop=True)

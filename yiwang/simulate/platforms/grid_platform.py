@@ -26,32 +26,79 @@ ESCALATION_STATUS = {1: "网格", 2: "社区", 3: "街道", 4: "区县", 5: "职
 
 def grid_workers(world: World) -> pd.DataFrame:
     """One grid worker (网格员) per grid: an adult living in its community (stable)."""
+    from yiwang.simulate.streams import keyed_uniform
+
     people = world.people[(world.people.age >= 25) & (world.people.age <= 58) & (world.people.arrived_day == 1)]
-    by_comm = people.groupby("community_code").person_id.apply(np.asarray)
+    pool = np.sort(people.person_id.to_numpy())
     g = world.geo.grids
-    rng = np.random.default_rng(world.seed)
-    pick = [by_comm.get(c, people.person_id.to_numpy())[rng.integers(0, 10**9) % len(by_comm.get(c, people.person_id.to_numpy()))] for c in g.community_code]
+    u = keyed_uniform(world.seed, "grid-worker", np.arange(len(g)))
+    pick = pool[(u * len(pool)).astype(int)]
     w = world.people.set_index("person_id").loc[pick]
-    return pd.DataFrame({"grid_code": g.grid_code.to_numpy(), "person_id": pick, "name": w.name.to_numpy(), "phone": w.mobile.to_numpy()})
+    return pd.DataFrame(
+        {
+            "grid_code": g.grid_code.to_numpy(),
+            "person_id": pick,
+            "name": w.name.to_numpy(),
+            "phone": w.mobile.to_numpy(),
+        }
+    )
 
 
 def render_grid_tree(ctx: Context) -> pd.DataFrame:
     geo = ctx.world.geo
     pad = lambda code: code.str.ljust(12, "0")  # noqa: E731
-    city = pd.DataFrame({"wgbm": [geo.city["code"]], "wgmc": [geo.city["name"]], "wgcj": [1], "sjwgbm": [None],
-                         "xzqhdm": [geo.city["code"].ljust(12, "0")]})
+    city = pd.DataFrame(
+        {
+            "wgbm": [geo.city["code"]],
+            "wgmc": [geo.city["name"]],
+            "wgcj": [1],
+            "sjwgbm": [None],
+            "xzqhdm": [geo.city["code"].ljust(12, "0")],
+        }
+    )
     d = geo.districts
-    districts = pd.DataFrame({"wgbm": d.district_code, "wgmc": d.name, "wgcj": 2, "sjwgbm": geo.city["code"], "xzqhdm": pad(d.district_code)})
+    districts = pd.DataFrame(
+        {
+            "wgbm": d.district_code,
+            "wgmc": d.name,
+            "wgcj": 2,
+            "sjwgbm": geo.city["code"],
+            "xzqhdm": pad(d.district_code),
+        }
+    )
     s = geo.streets
-    streets = pd.DataFrame({"wgbm": s.street_code, "wgmc": s.name, "wgcj": 3, "sjwgbm": s.district_code, "xzqhdm": pad(s.street_code)})
+    streets = pd.DataFrame(
+        {
+            "wgbm": s.street_code,
+            "wgmc": s.name,
+            "wgcj": 3,
+            "sjwgbm": s.district_code,
+            "xzqhdm": pad(s.street_code),
+        }
+    )
     c = geo.communities
-    comms = pd.DataFrame({"wgbm": c.community_code, "wgmc": c.name, "wgcj": 4, "sjwgbm": c.street_code, "xzqhdm": c.community_code})
+    comms = pd.DataFrame(
+        {
+            "wgbm": c.community_code,
+            "wgmc": c.name,
+            "wgcj": 4,
+            "sjwgbm": c.street_code,
+            "xzqhdm": c.community_code,
+        }
+    )
     g = geo.grids
     workers = grid_workers(ctx.world)
     grids = pd.DataFrame(
         {
-            "wgbm": g.grid_code, "wgmc": g.name, "wgcj": 5, "sjwgbm": g.community_code, "xzqhdm": g.community_code,
-            "wglx": g.kind, "wgy": workers.name.to_numpy(), "wgydh": workers.phone.to_numpy(), "fw": grid_polygon_wkt(g),
+            "wgbm": g.grid_code,
+            "wgmc": g.name,
+            "wgcj": 5,
+            "sjwgbm": g.community_code,
+            "xzqhdm": g.community_code,
+            "wglx": g.kind,
+            "wgy": workers.name.to_numpy(),
+            "wgydh": workers.phone.to_numpy(),
+            "fw": grid_polygon_wkt(g),
             "_person_id": workers.person_id.to_numpy(),
         }
     )
@@ -61,7 +108,9 @@ def render_grid_tree(ctx: Context) -> pd.DataFrame:
     return out
 
 
-def _population_rows(ctx: Context, people: pd.DataFrame, households: pd.DataFrame, dup: int, cohort: object) -> pd.DataFrame:
+def _population_rows(
+    ctx: Context, people: pd.DataFrame, households: pd.DataFrame, dup: int, cohort: object
+) -> pd.DataFrame:
     """zz_syrk rows for these people (dup=1 for the second, later-typed record of a person)."""
     table = "zz_syrk" if dup == 0 else "zz_syrk_dup"
     rng = ctx.rng(table, cohort)
@@ -76,7 +125,11 @@ def _population_rows(ctx: Context, people: pd.DataFrame, households: pd.DataFram
     swapped = pd.to_datetime(mess.day_month_swap(birth, swap))
     csrq = np.where(alt, swapped.dt.strftime("%Y-%m-%d"), swapped.dt.strftime("%Y%m%d"))
     legacy_sex = ctx.pick(f"{table}:sex:legacy", keys, ctx.share("sex", "legacy_text"))
-    sex = np.where(legacy_sex, np.where(people.sex.to_numpy() == 1, "男", "女"), people.sex.astype(str).to_numpy())
+    sex = np.where(
+        legacy_sex,
+        np.where(people.sex.to_numpy() == 1, "男", "女"),
+        people.sex.astype(str).to_numpy(),
+    )
     hh = households.set_index("household_id")
     origin = ctx.world.geo.migrant_origins.set_index("code").name
     parts = ctx.address_parts
@@ -84,7 +137,9 @@ def _population_rows(ctx: Context, people: pd.DataFrame, households: pd.DataFram
     native_hukou = (home.province + home.city + home.district + home.street + home.community).to_numpy()
     hukou = np.where(
         people.is_floating.to_numpy(),
-        origin.reindex(people.id_address_code.to_numpy()).to_numpy() + rng.choice(list("东南西北前后上下"), n) + rng.choice(["庄村", "湾村", "岗村", "集镇"], n),
+        origin.reindex(people.id_address_code.to_numpy()).fillna("").to_numpy(dtype=object)
+        + rng.choice(list("东南西北前后上下"), n).astype(object)
+        + rng.choice(["庄村", "湾村", "岗村", "集镇"], n).astype(object),
         native_hukou,
     )
     registered = pd.Series(people.registered_at.to_numpy()) + pd.Timedelta(days=200 * dup)
@@ -111,9 +166,16 @@ def _population_rows(ctx: Context, people: pd.DataFrame, households: pd.DataFram
             "_person_id": people.person_id.to_numpy(),
             "_house_id": people.house_id.to_numpy(),
             "_clean_id": people.id_number.to_numpy(),
-            "_mess": flags(*[(m, np.array([m in x for x in v])) for v in (id_mess, name_mess, phone_mess) for m in set(";".join(v).split(";")) - {""}],
-                           ("birth_alt_format", alt), ("birth_day_month_swap", swap & (swapped != birth).to_numpy()),
-                           ("sex_legacy_text", legacy_sex)),
+            "_mess": flags(
+                *[
+                    (m, np.array([m in x for x in v]))
+                    for v in (id_mess, name_mess, phone_mess)
+                    for m in set(";".join(v).split(";")) - {""}
+                ],
+                ("birth_alt_format", alt),
+                ("birth_day_month_swap", swap & (swapped != birth).to_numpy()),
+                ("sex_legacy_text", legacy_sex),
+            ),
         }
     )
 
@@ -162,7 +224,9 @@ def _apply_population_changes(ctx: Context, rows: pd.DataFrame, world: World, ch
         if hit.any():
             rng = ctx.rng("zz_syrk", "phone", day)
             keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + day
-            rows.loc[hit, "lxdh"] = mess_phones(ctx, "zz_syrk", keys, phone.reindex(rows.loc[hit, "_person_id"]), rng)[0]
+            rows.loc[hit, "lxdh"] = mess_phones(ctx, "zz_syrk", keys, phone.reindex(rows.loc[hit, "_person_id"]), rng)[
+                0
+            ]
             rows.loc[hit, "gxsj"] = change_times(ctx, "zz_syrk:phone", rows.loc[hit, "_person_id"], day).to_numpy()
     # corrections: a clerk fixes a few records whose ID number was typed wrong
     bad = (rows.gmsfhm.astype(object).where(rows.gmsfhm.notna(), "") != rows._clean_id).to_numpy()
@@ -189,8 +253,11 @@ def render_houses(ctx: Context, world: World) -> pd.DataFrame:
     ids, id_mess = mess_id_numbers(ctx, "zz_syfw", keys, owner.id_number, rng)
     nm, name_mess = mess_names(ctx, "zz_syfw", keys, owner.name, rng)
     phone, phone_mess = mess_phones(ctx, "zz_syfw", keys, owner.contact_phone, rng)
-    lh, dyh, sh = mess.building_unit_room(parts, rng) if hasattr(mess, "building_unit_room") else (
-        parts.building, parts.unit, parts.room)
+    lh, dyh, sh = (
+        mess.building_unit_room(parts, rng)
+        if hasattr(mess, "building_unit_room")
+        else (parts.building, parts.unit, parts.room)
+    )
     updated = np.where(h.updated_day.to_numpy() > 1, 0, 1)
     base_time = pd.Series(BASE_DATE - pd.to_timedelta(keyed_days(ctx, "zz_syfw", keys), unit="D"))
     change = change_times(ctx, "zz_syfw:use", keys, h.updated_day.to_numpy())
@@ -199,15 +266,25 @@ def render_houses(ctx: Context, world: World) -> pd.DataFrame:
             "fwbh": pd.Series(keys).map("FW{:09d}".format).to_numpy(),
             "fwdz": addresses(ctx, keys, rng),
             "xqmc": np.where(parts.is_village, parts.community, parts.compound),
-            "lh": lh, "dyh": dyh, "sh": sh,
+            "lh": lh,
+            "dyh": dyh,
+            "sh": sh,
             "jzmj": h.area.to_numpy(),
             "fwyt": h.use.to_numpy(),
-            "fzxm": nm, "fzzjhm": ids, "fzlxdh": phone,
+            "fzxm": nm,
+            "fzzjhm": ids,
+            "fzlxdh": phone,
             "wgbm": h.grid_code.to_numpy(),
             "gxsj": np.where(updated == 1, base_time, change).astype("datetime64[s]"),
             "_house_id": keys,
             "_person_id": h.owner_person_id.to_numpy(),
-            "_mess": flags(*[(m, np.array([m in x for x in v])) for v in (id_mess, name_mess, phone_mess) for m in set(";".join(v).split(";")) - {""}]),
+            "_mess": flags(
+                *[
+                    (m, np.array([m in x for x in v]))
+                    for v in (id_mess, name_mess, phone_mess)
+                    for m in set(";".join(v).split(";")) - {""}
+                ]
+            ),
         }
     )
 
@@ -230,7 +307,9 @@ def render_organisations(ctx: Context, world: World) -> pd.DataFrame:
         seps = ctx.pick("zz_dw:code:seps", keys, ctx.share("credit_code", "separators")) & ~miss
         code = mess.wrong_check_character(code, wrong, rng)
         code = mess.separators(code, seps, rng).where(~miss, None)
-        parts = ctx.address_parts.reindex(world.geo.houses.groupby("compound_id").house_id.first().reindex(part.compound_id)).reset_index(drop=True)
+        parts = ctx.address_parts.reindex(
+            world.geo.houses.groupby("compound_id").house_id.first().reindex(part.compound_id)
+        ).reset_index(drop=True)
         address = (parts.district + part.road.to_numpy() + part.road_number.astype(str).to_numpy() + "号").to_numpy()
         nm, name_mess = mess_names(ctx, "zz_dw", keys, part.legal_rep_name, rng)
         phone, phone_mess = mess_phones(ctx, "zz_dw", keys, part.phone, rng)
@@ -242,7 +321,10 @@ def render_organisations(ctx: Context, world: World) -> pd.DataFrame:
             pd.DataFrame(
                 {
                     "dwbh": pd.Series(keys).map("DW{:08d}".format).to_numpy(),
-                    "dwmc": mess.traditional(pd.Series(part.name.to_numpy(), dtype=object), ctx.pick("zz_dw:name:trad", keys, 0.01)).to_numpy(),
+                    "dwmc": mess.traditional(
+                        pd.Series(part.name.to_numpy(), dtype=object),
+                        ctx.pick("zz_dw:name:trad", keys, 0.01),
+                    ).to_numpy(),
                     "tyshxydm": code.to_numpy(),
                     "fddbr": nm,
                     "dwdz": address,
@@ -252,7 +334,12 @@ def render_organisations(ctx: Context, world: World) -> pd.DataFrame:
                     "gxsj": created.dt.floor("s").to_numpy(),
                     "_org_id": keys,
                     "_person_id": part.legal_rep_person_id.to_numpy(),
-                    "_mess": flags(("code_missing", miss), ("code_wrong_check", wrong), ("code_separators", seps)),
+                    "_mess": flags(
+                        ("code_missing", miss),
+                        ("code_wrong_check", wrong),
+                        ("code_separators", seps),
+                        *[(k, np.array([k in x for x in v])) for v in (name_mess, phone_mess) for k in _kinds(v)],
+                    ),
                 }
             )
         )
@@ -272,7 +359,7 @@ def render_events(ctx: Context, world: World) -> pd.DataFrame:
         keys = part.report_id.to_numpy()
         mm = m.iloc[idx]
         cat = cats.loc[part.category_code]
-        place = addresses(ctx, mm.house_id.to_numpy(), rng, {"short": 0.7})
+        place = addresses(ctx, mm.house_id.to_numpy(), rng, {"admin": {"none": 0.7, "street": 0.3}})
         party_needed = cat.grid.isin(["MD", "AQ"]).to_numpy()
         p = people.reindex(part.reporter_person_id)
         ids, _ = mess_id_numbers(ctx, "zz_sj", keys, p.id_number, rng)
@@ -281,17 +368,27 @@ def render_events(ctx: Context, world: World) -> pd.DataFrame:
         with_id = ctx.pick("zz_sj:party:id", keys, 0.6)
         coords = ctx.pick("zz_sj:coords", keys, 0.8)
         status = np.select(
-            [part.evaluate_at.notna(), part.close_at.notna(), part.escalation_level.to_numpy() > 1, part.accept_at.notna()],
-            [4, 3, 2, 1], 0,
+            [
+                part.evaluate_at.notna(),
+                part.close_at.notna(),
+                part.escalation_level.to_numpy() > 1,
+                part.accept_at.notna(),
+            ],
+            [4, 3, 2, 1],
+            0,
         )
         frames.append(
             pd.DataFrame(
                 {
                     "sjbh": pd.Series(keys).map("SJ{:d}".format).to_numpy(),
                     "sjbt": (pd.Series(place).str[:12] + cat.name.to_numpy()).to_numpy(),
-                    "sjms": mess.event_text(cat.name.to_numpy(), place, rng) if hasattr(mess, "event_text") else (pd.Series(place) + "，" + cat.name.to_numpy() + "，网格员巡查发现，需协调处理。").to_numpy(),
+                    "sjms": mess.event_text(cat.name.to_numpy(), place, rng)
+                    if hasattr(mess, "event_text")
+                    else (pd.Series(place) + "，" + cat.name.to_numpy() + "，网格员巡查发现，需协调处理。").to_numpy(),
                     "sjlb": cat.grid.fillna("QT").to_numpy(),
-                    "fssj": (part.reported_at - pd.to_timedelta(keyed_days(ctx, "zz_sj:fs", keys) % 360, unit="min")).dt.floor("s").to_numpy(),
+                    "fssj": (part.reported_at - pd.to_timedelta(keyed_days(ctx, "zz_sj:fs", keys) % 360, unit="min"))
+                    .dt.floor("s")
+                    .to_numpy(),
                     "sbsj": part.reported_at.dt.floor("s").to_numpy(),
                     "sbr": workers.name.reindex(mm.grid_code).to_numpy(),
                     "wgbm": mm.grid_code.to_numpy(),
@@ -308,10 +405,17 @@ def render_events(ctx: Context, world: World) -> pd.DataFrame:
                     "_report_id": keys,
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": np.where(party_needed, part.reporter_person_id.to_numpy(), -1),
+                    "_visible": part.visible.to_numpy(),
                     "_mess": "",
                 }
             )
         )
-    if not frames:
-        return pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+    return _visible_only(pd.concat(frames, ignore_index=True))
+
+
+def _visible_only(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame._visible].drop(columns="_visible").reset_index(drop=True)
+
+
+def _kinds(applied: np.ndarray) -> set[str]:
+    return set(";".join(applied).split(";")) - {""}

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 
 from yiwang.simulate import events as ev
-from yiwang.simulate import mess
-from yiwang.simulate.platforms._common import Context, addresses, flags, mess_id_numbers, mess_names, mess_phones
+from yiwang.simulate.platforms._common import (
+    Context,
+    addresses,
+    flags,
+    mess_id_numbers,
+    mess_names,
+    mess_phones,
+)
 from yiwang.simulate.world import World
 
 STATUS = ["10", "20", "30", "40", "50", "60"]  # 已受理 已派单 办理中 已办结 已回访 已归档
@@ -25,7 +31,9 @@ REPLY = "经核实，已联系{dept}现场处理，问题已解决，已电话�
 
 def _dept(world: World, mm: pd.DataFrame, cat: pd.DataFrame) -> np.ndarray:
     district = world.geo.districts.set_index("district_code").name
-    return (district.reindex(mm.community_code.str[:6]).fillna("").to_numpy() + cat.department.to_numpy()).astype(object)
+    return (district.reindex(mm.community_code.str[:6]).fillna("").to_numpy() + cat.department.to_numpy()).astype(
+        object
+    )
 
 
 def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
@@ -46,7 +54,16 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
         with_id = ctx.pick("t_gd_workorder:zjhm", keys, 0.12)
         ids, id_mess = mess_id_numbers(ctx, "t_gd_workorder", keys, caller.id_number, rng)
         no_place = (cat.place == "none").to_numpy()
-        place = np.where(no_place, None, addresses(ctx, mm.house_id.to_numpy(), rng, {"short": 0.5}))
+        place = np.where(
+            no_place,
+            None,
+            addresses(
+                ctx,
+                mm.house_id.to_numpy(),
+                rng,
+                {"admin": {"none": 0.4, "district": 0.4, "city": 0.2}},
+            ),
+        )
         tmpl = np.array(TEMPLATES, dtype=object)[rng.integers(0, len(TEMPLATES), len(part))]
         ctmpl = np.array(CONSULT_TEMPLATES, dtype=object)[rng.integers(0, len(CONSULT_TEMPLATES), len(part))]
         text = [
@@ -57,8 +74,15 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
         sqlx = np.array([o[i % len(o)] for o, i in zip(sqlx_options, rng.integers(0, 10, len(part)), strict=True)])
         dept = _dept(world, mm, cat)
         status = np.select(
-            [part.archive_at.notna(), part.evaluate_at.notna(), part.close_at.notna(), part.handle_at.notna() | part.redispatch_at.notna(), part.dispatch_at.notna()],
-            ["60", "50", "40", "30", "20"], "10",
+            [
+                part.archive_at.notna(),
+                part.evaluate_at.notna(),
+                part.close_at.notna(),
+                part.handle_at.notna() | part.redispatch_at.notna(),
+                part.dispatch_at.notna(),
+            ],
+            ["60", "50", "40", "30", "20"],
+            "10",
         )
         closed = part.close_at.notna().to_numpy()
         frames.append(
@@ -86,19 +110,35 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
                     "_report_id": keys,
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": part.reporter_person_id.to_numpy(),
-                    "_mess": flags(*[(k, np.array([k in x for x in v])) for v in (name_mess, phone_mess, np.where(with_id, id_mess, "")) for k in set(";".join(v).split(";")) - {""}]),
+                    "_visible": part.visible.to_numpy(),
+                    "_mess": flags(
+                        *[
+                            (k, np.array([k in x for x in v]))
+                            for v in (name_mess, phone_mess, np.where(with_id, id_mess, ""))
+                            for k in set(";".join(v).split(";")) - {""}
+                        ]
+                    ),
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    return out[out._visible].drop(columns="_visible").reset_index(drop=True)
 
 
-FLOW_STEPS = [("accept", "受理"), ("dispatch", "派单"), ("return", "退单"), ("redispatch", "重新派单"),
-              ("close", "办结"), ("evaluate", "回访"), ("archive", "归档")]
+FLOW_STEPS = [
+    ("accept", "受理"),
+    ("dispatch", "派单"),
+    ("return", "退单"),
+    ("redispatch", "重新派单"),
+    ("close", "办结"),
+    ("evaluate", "回访"),
+    ("archive", "归档"),
+]
 
 
 def render_flows(ctx: Context, world: World) -> pd.DataFrame:
-    r = ev.reveal(world.reports[world.reports.platform == "hotline"], ctx.as_of).reset_index(drop=True)
+    r = ev.reveal(world.reports[world.reports.platform == "hotline"], ctx.as_of)
+    r = r[r.visible].reset_index(drop=True)
     cats = world.catalogue.categories
     m = world.matters.set_index("matter_id").reindex(r.matter_id).reset_index()
     dept = _dept(world, m, cats.loc[r.category_code])
@@ -122,5 +162,4 @@ def render_flows(ctx: Context, world: World) -> pd.DataFrame:
             )
         )
     out = pd.concat(frames, ignore_index=True)
-    del mess
     return out.sort_values("lzid", ignore_index=True)

@@ -8,7 +8,14 @@ import pandas as pd
 
 from yiwang.simulate import mess
 from yiwang.simulate.names import ETHNICITIES
-from yiwang.simulate.platforms._common import Context, addresses, flags, mess_id_numbers, mess_names, mess_phones
+from yiwang.simulate.platforms._common import (
+    Context,
+    addresses,
+    flags,
+    mess_id_numbers,
+    mess_names,
+    mess_phones,
+)
 from yiwang.simulate.world import DayChanges, World, apply_changes
 
 
@@ -50,8 +57,14 @@ def _member_rows(ctx: Context, members: pd.DataFrame, world: World, cohort: obje
             "现居住地": addresses(ctx, members.house_id, rng),
             "党员状态": np.where(members.probationary.to_numpy(), "预备党员", "正式党员"),
             "_person_id": keys,
-            "_mess": flags(*[(k, np.array([k in x for x in v])) for v in (id_mess, name_mess, phone_mess) for k in set(";".join(v).split(";")) - {""}],
-                           ("birth_excel_serial", birth_serial)),
+            "_mess": flags(
+                *[
+                    (k, np.array([k in x for x in v]))
+                    for v in (id_mess, name_mess, phone_mess)
+                    for k in set(";".join(v).split(";")) - {""}
+                ],
+                ("birth_excel_serial", birth_serial),
+            ),
         }
     )
 
@@ -75,7 +88,13 @@ def render_members(ctx: Context, first: World, history: list[DayChanges]) -> pd.
             hit = rows._person_id.isin(phone.index).to_numpy()
             if hit.any():
                 keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + ch.day
-                rows.loc[hit, "手机号码"] = mess_phones(ctx, "members", keys, phone.reindex(rows.loc[hit, "_person_id"]), ctx.rng("members", "phone", ch.day))[0]
+                rows.loc[hit, "手机号码"] = mess_phones(
+                    ctx,
+                    "members",
+                    keys,
+                    phone.reindex(rows.loc[hit, "_person_id"]),
+                    ctx.rng("members", "phone", ch.day),
+                )[0]
         world = apply_changes(world, ch)
         if ch.new_members is not None and len(ch.new_members):
             rows = pd.concat([rows, _member_rows(ctx, ch.new_members, world, f"day{ch.day}")], ignore_index=True)
@@ -90,7 +109,11 @@ def render_organisations(ctx: Context, world: World) -> pd.DataFrame:
     host_firm = o.host_org_id.to_numpy() > 0
     comm = world.geo.communities.set_index("community_code")
     streets = world.geo.streets.set_index("street_code").name
-    host = np.where(host_firm, firms.name.reindex(o.host_org_id).to_numpy(), comm.name.reindex(o.community_code).to_numpy())
+    host = np.where(
+        host_firm,
+        firms.name.reindex(o.host_org_id).to_numpy(),
+        comm.name.reindex(o.community_code).to_numpy(),
+    )
     code = pd.Series(np.where(host_firm, firms.credit_code.reindex(o.host_org_id).to_numpy(), None), dtype=object)
     seps = ctx.pick("organisations:code:seps", keys, 0.05) & host_firm
     code = mess.separators(mess.fullwidth(code, ctx.pick("organisations:code:full", keys, 0.03) & host_firm), seps, rng)

@@ -9,13 +9,40 @@ import numpy as np
 import pandas as pd
 
 from yiwang.simulate import events as ev
-from yiwang.simulate.platforms._common import Context, addresses, flags, mess_names, mess_phones, timestamps
+from yiwang.simulate.platforms._common import (
+    Context,
+    addresses,
+    flags,
+    mess_names,
+    mess_phones,
+    timestamps,
+)
 from yiwang.simulate.streams import keyed_uniform
 from yiwang.simulate.world import World
 
-SOURCES = ([1, 2, 4, 5], [65, 20, 10, 5])  # 监督员上报, 公众举报, 视频智能发现, 领导交办 (3 = 12345转办)
-STAFF = np.array(["受理员王芳", "受理员李娜", "值班长陈强", "派遣员张敏", "派遣员刘洋", "核查员赵磊", "监督员孙浩", "监督员周杰"], dtype=object)
-TEMPLATES = ["{place}{what}，请处置。", "巡查发现{place}存在{what}问题。", "{what}，位置：{place}。", "市民举报{place}{what}。"]
+SOURCES = (
+    [1, 2, 4, 5],
+    [65, 20, 10, 5],
+)  # 监督员上报, 公众举报, 视频智能发现, 领导交办 (3 = 12345转办)
+STAFF = np.array(
+    [
+        "受理员王芳",
+        "受理员李娜",
+        "值班长陈强",
+        "派遣员张敏",
+        "派遣员刘洋",
+        "核查员赵磊",
+        "监督员孙浩",
+        "监督员周杰",
+    ],
+    dtype=object,
+)
+TEMPLATES = [
+    "{place}{what}，请处置。",
+    "巡查发现{place}存在{what}问题。",
+    "{what}，位置：{place}。",
+    "市民举报{place}{what}。",
+]
 
 
 def _cases(world: World, as_of) -> pd.DataFrame:
@@ -48,18 +75,33 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
         reporter = people.reindex(part.reporter_person_id)
         nm, name_mess = mess_names(ctx, "um_case", keys, reporter.name, rng, 0.3)
         ph, phone_mess = mess_phones(ctx, "um_case", keys, reporter.contact_phone, rng)
-        place = addresses(ctx, mm.house_id.to_numpy(), rng, {"road": 0.6})
+        place = addresses(
+            ctx,
+            mm.house_id.to_numpy(),
+            rng,
+            {"locator": {"road": 0.6, "compound": 0.3, "both": 0.1}},
+        )
         tmpl = np.array(TEMPLATES, dtype=object)[rng.integers(0, len(TEMPLATES), len(part))]
         urban = np.stack(cat.urban.to_numpy())
         grid_seq = mm.grid_code.str[-3:].astype(int).to_numpy()
         half = keyed_uniform(ctx.seed, "um_case:cell", keys) < 0.5
         status = np.select(
-            [part.cancel_at.notna(), part.close_at.notna(), part.verify_at.notna(), part.handle_at.notna(), part.dispatch_at.notna(), part.accept_at.notna()],
-            [6, 5, 4, 3, 2, 1], 0,
+            [
+                part.cancel_at.notna(),
+                part.close_at.notna(),
+                part.verify_at.notna(),
+                part.handle_at.notna(),
+                part.dispatch_at.notna(),
+                part.accept_at.notna(),
+            ],
+            [6, 5, 4, 3, 2, 1],
+            0,
         )
         done = part.close_at.fillna(part.handle_at)
         overtime = np.where(done.notna(), done > part.deadline_at, ctx.as_of > part.deadline_at) & (status != 6)
-        depts = (district.reindex(mm.community_code.str[:6]).fillna("").to_numpy() + cat.department.to_numpy()).astype(object)
+        depts = (district.reindex(mm.community_code.str[:6]).fillna("").to_numpy() + cat.department.to_numpy()).astype(
+            object
+        )
         no_coord = keyed_uniform(ctx.seed, "um_case:nocoord", keys) < 0.01
         frames.append(
             pd.DataFrame(
@@ -69,11 +111,16 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
                     "rec_type_id": urban[:, 0].astype(int),
                     "main_type_code": urban[:, 1],
                     "sub_type_code": urban[:, 2],
-                    "event_desc": np.array([t.format(place=p, what=w) for t, p, w in zip(tmpl, place, cat.name, strict=True)], dtype=object),
+                    "event_desc": np.array(
+                        [t.format(place=p, what=w) for t, p, w in zip(tmpl, place, cat.name, strict=True)],
+                        dtype=object,
+                    ),
                     "address": place,
                     "coord_x": np.where(no_coord, np.nan, mm.lon.to_numpy()),
                     "coord_y": np.where(no_coord, np.nan, mm.lat.to_numpy()),
-                    "cell_code": (mm.community_code + pd.Series((grid_seq * 2 - half).astype(int)).map("{:04d}".format).to_numpy()).to_numpy(),
+                    "cell_code": (
+                        mm.community_code + pd.Series((grid_seq * 2 - half).astype(int)).map("{:04d}".format).to_numpy()
+                    ).to_numpy(),
                     "district_code": mm.community_code.str[:6].to_numpy(),
                     "street_name": streets.reindex(mm.community_code.str[:9]).to_numpy(),
                     "reporter_name": np.where(public, nm, None),
@@ -92,19 +139,41 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
                     "_report_id": keys,
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": np.where(public, part.reporter_person_id.to_numpy(), -1),
-                    "_mess": np.where(public, flags(*[(k, np.array([k in x for x in v])) for v in (name_mess, phone_mess) for k in set(";".join(v).split(";")) - {""}]), ""),
+                    "_visible": part.visible.to_numpy(),
+                    "_mess": np.where(
+                        public,
+                        flags(
+                            *[
+                                (k, np.array([k in x for x in v]))
+                                for v in (name_mess, phone_mess)
+                                for k in set(";".join(v).split(";")) - {""}
+                            ]
+                        ),
+                        "",
+                    ),
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    return out[out._visible].drop(columns="_visible").reset_index(drop=True)
 
 
-FLOW_STEPS = [("reported", "上报"), ("accept", "立案"), ("dispatch", "派遣"), ("return", "回退"), ("redispatch", "派遣"),
-              ("handle", "处置"), ("verify", "核查"), ("close", "结案"), ("cancel", "作废")]
+FLOW_STEPS = [
+    ("reported", "上报"),
+    ("accept", "立案"),
+    ("dispatch", "派遣"),
+    ("return", "回退"),
+    ("redispatch", "派遣"),
+    ("handle", "处置"),
+    ("verify", "核查"),
+    ("close", "结案"),
+    ("cancel", "作废"),
+]
 
 
 def render_flows(ctx: Context, world: World) -> pd.DataFrame:
     r = _cases(world, ctx.as_of)
+    r = r[r.visible].reset_index(drop=True)
     frames = []
     for i, (stage, label) in enumerate(FLOW_STEPS):
         t = r[f"{stage}_at"]
@@ -117,9 +186,14 @@ def render_flows(ctx: Context, world: World) -> pd.DataFrame:
                     "task_num": r.report_id[ok].map("CG{:d}".format).to_numpy(),
                     "act_name": label,
                     "act_time": timestamps(t[ok]).to_numpy(),
-                    "act_dept": "数字城管指挥中心" if stage in ("reported", "accept", "verify", "close", "cancel") else "处置单位",
+                    "act_dept": "数字城管指挥中心"
+                    if stage in ("reported", "accept", "verify", "close", "cancel")
+                    else "处置单位",
                     "act_user": STAFF[(keyed_uniform(ctx.seed, "um_flow:user", keys) * len(STAFF)).astype(int)],
-                    "opinion": {"return": "非本单位职责，退回重派", "cancel": "不属于受理范围，作废"}.get(stage),
+                    "opinion": {
+                        "return": "非本单位职责，退回重派",
+                        "cancel": "不属于受理范围，作废",
+                    }.get(stage),
                     "_report_id": r.report_id.to_numpy()[ok],
                     "_mess": "",
                 }
