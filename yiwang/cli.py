@@ -5,6 +5,8 @@ Commands follow the pipeline: simulate → extract → build → resolve → che
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from connectors.cli import extract_command
@@ -20,6 +22,20 @@ app = typer.Typer(
 
 app.add_typer(simulate_step.cli, name="simulate")
 app.command("extract")(extract_command)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("var/demo"), help="Demo workspace (YIWANG_HOME); wiped and rebuilt."),
+    persons: int | None = typer.Option(None, help="People in the simulated city [default: tiny, about 2,000]."),
+) -> None:
+    """Run the pipeline end to end on embedded defaults (no server needed): what `make demo` runs."""
+    from rich.console import Console
+
+    from yiwang.demo import run_demo
+
+    if not run_demo(out, Console(), persons):
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

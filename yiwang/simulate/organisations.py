@@ -113,7 +113,7 @@ def build_party(seed: int, geo, people: pd.DataFrame, orgs: pd.DataFrame, househ
     firms = firms[rng.random(len(firms)) < FIRM_BRANCH_SHARE * 5]
     firm_branches = pd.DataFrame(
         {
-            "party_org_code": "F" + pd.Series(np.arange(1, len(firms) + 1)).map("{:07d}".format),
+            "party_org_code": np.array([f"F{i:07d}" for i in range(1, len(firms) + 1)], dtype=object),
             "name": "中共" + firms.name.to_numpy() + "支部委员会",
             "kind": np.where(rng.random(len(firms)) < 0.15, "联合党支部", "党支部"),
             "parent_code": "D" + firms.community_code.str[4:].to_numpy(),

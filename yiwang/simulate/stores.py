@@ -31,7 +31,8 @@ SQLITE_TYPES = {
     "timestamp": "TEXT",
 }
 SA_TYPES = {
-    "string": lambda dialect: sa.Text() if dialect == "postgresql" else sa.String(1000),
+    # MariaDB: TEXT keeps wide tables under the row-size limit; keys get VARCHAR (see create)
+    "string": lambda dialect: sa.Text(),
     "integer": lambda dialect: sa.BigInteger(),
     "float": lambda dialect: sa.Float(precision=53),
     "boolean": lambda dialect: sa.Boolean(),
@@ -103,7 +104,8 @@ class SqlStore:
             *[
                 sa.Column(
                     c.name,
-                    SA_TYPES[c.type](self.dialect),
+                    # indexed text needs a length on MariaDB: keys are VARCHAR(191) (utf8mb4)
+                    sa.String(191) if c.name in table.primary_key and c.type == "string" else SA_TYPES[c.type](self.dialect),
                     primary_key=c.name in table.primary_key,
                     nullable=c.name not in table.primary_key,
                     comment=c.chinese,

@@ -109,7 +109,7 @@ def build_world(seed: int, persons: int) -> World:
         np.where(rng.random(len(houses)) < 0.3, 4, 3),
     )
     # owner: the household head for owner-occupied houses, another resident otherwise
-    head = households.set_index("house_id").head_person_id
+    head = households.drop_duplicates("house_id").set_index("house_id").head_person_id
     owner = head.reindex(houses.house_id).to_numpy()
     others = people.person_id.to_numpy()[rng.integers(0, len(people), len(houses))]
     houses["owner_person_id"] = np.where((houses.use == 1) & pd.notna(owner), owner, others).astype(np.int64)

@@ -1,0 +1,1 @@
+"""Benchmarks: several runs, the median, and a ratio to a baseline measured in the same run."""

@@ -1,0 +1,10 @@
+"""`python -m bench` (what `make bench` runs): every benchmark at city scale."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+
+for module in ("bench.simulate",):
+    sys.argv = [module]
+    runpy.run_module(module, run_name="__main__")
