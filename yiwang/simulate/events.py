@@ -177,16 +177,7 @@ def _lifecycle(rng, platform: np.ndarray, limit_h: np.ndarray) -> pd.DataFrame:
     # urban cases that turn out invalid are cancelled (作废); some records are later soft-deleted
     cancel = (platform == "urban") & (rng.random(n) < 0.03)
     h["cancel"] = np.where(cancel, h["accept"] + u(0.1, 2), np.nan)
-    for s in (
-        "dispatch",
-        "return",
-        "redispatch",
-        "handle",
-        "verify",
-        "close",
-        "evaluate",
-        "archive",
-    ):
+    for s in STAGES[STAGES.index("dispatch") : STAGES.index("archive") + 1]:
         h[s] = np.where(cancel, np.nan, h[s])
     delete = (cancel & (rng.random(n) < 0.5)) | ((platform == "hotline") & (rng.random(n) < 0.01))
     h["delete"] = np.where(delete, np.fmax(np.nan_to_num(h["cancel"], nan=0), h["accept"]) + u(6, 60), np.nan)

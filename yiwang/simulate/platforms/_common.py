@@ -172,3 +172,29 @@ def change_times(ctx: Context, purpose: str, keys, days) -> pd.Series:
     u = keyed_uniform(ctx.seed, f"{purpose}:time", keys * 1000 + days)
     start = pd.Series(day_end(1) - pd.Timedelta(days=1) + pd.to_timedelta(np.asarray(days) - 1, unit="D"))
     return (start + pd.to_timedelta((8 * 3600 + u * 13 * 3600).astype(int), unit="s")).reset_index(drop=True)
+
+
+def replay_household_changes(
+    rows: pd.DataFrame, people: pd.DataFrame, ch
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Drop rows of people whose household left on ch.day; mask and new house of movers.
+
+    `rows` carry `_person_id`; `people` is indexed by person_id (the world before the day).
+    """
+    left = people.index[people.household_id.isin(ch.left_households)]
+    rows = rows[~rows._person_id.isin(left)].copy()
+    if ch.moves is None or not len(ch.moves):
+        return rows, np.zeros(len(rows), dtype=bool), np.array([], dtype=np.int64)
+    new_house = ch.moves.set_index("household_id").house_id
+    household = rows._person_id.map(people.household_id)
+    movers = household.isin(new_house.index).to_numpy()
+    return rows, movers, new_house.reindex(household[movers]).to_numpy()
+
+
+def replay_phone_changes(rows: pd.DataFrame, ch) -> tuple[np.ndarray, pd.Series]:
+    """Mask of rows whose person got a new phone on ch.day, and those phones (row order)."""
+    if ch.phones is None or not len(ch.phones):
+        return np.zeros(len(rows), dtype=bool), pd.Series(dtype=object)
+    phone = ch.phones.set_index("person_id").mobile
+    hit = rows._person_id.isin(phone.index).to_numpy()
+    return hit, phone.reindex(rows.loc[hit, "_person_id"])

@@ -17,6 +17,8 @@ from yiwang.simulate.platforms._common import (
     mess_id_numbers,
     mess_names,
     mess_phones,
+    replay_household_changes,
+    replay_phone_changes,
 )
 from yiwang.simulate.world import BASE_DATE, DayChanges, World
 
@@ -203,31 +205,20 @@ def _next(world: World, ch: DayChanges) -> World:
 def _apply_population_changes(ctx: Context, rows: pd.DataFrame, world: World, ch: DayChanges) -> pd.DataFrame:
     day = ch.day
     people = world.people.set_index("person_id")
-    # leaves: hard delete
-    left = people.index[people.household_id.isin(ch.left_households)]
-    rows = rows[~rows._person_id.isin(left)].copy()
-    # moves: address, house and grid retyped
-    if ch.moves is not None and len(ch.moves):
-        new_house = ch.moves.set_index("household_id").house_id
-        movers = rows._person_id.map(people.household_id).isin(new_house.index).to_numpy()
-        if movers.any():
-            hid = new_house.reindex(rows.loc[movers, "_person_id"].map(people.household_id)).to_numpy()
-            rng = ctx.rng("zz_syrk", "move", day)
-            rows.loc[movers, "xzdz"] = addresses(ctx, hid, rng)
-            rows.loc[movers, "fwbh"] = pd.Series(hid).map("FW{:09d}".format).to_numpy()
-            rows.loc[movers, "wgbm"] = ctx.world.geo.houses.set_index("house_id").grid_code.reindex(hid).to_numpy()
-            rows.loc[movers, "_house_id"] = hid
-            rows.loc[movers, "gxsj"] = change_times(ctx, "zz_syrk:move", rows.loc[movers, "_person_id"], day).to_numpy()
-    if ch.phones is not None and len(ch.phones):
-        phone = ch.phones.set_index("person_id").mobile
-        hit = rows._person_id.isin(phone.index).to_numpy()
-        if hit.any():
-            rng = ctx.rng("zz_syrk", "phone", day)
-            keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + day
-            rows.loc[hit, "lxdh"] = mess_phones(ctx, "zz_syrk", keys, phone.reindex(rows.loc[hit, "_person_id"]), rng)[
-                0
-            ]
-            rows.loc[hit, "gxsj"] = change_times(ctx, "zz_syrk:phone", rows.loc[hit, "_person_id"], day).to_numpy()
+    # leaves are hard deletes; movers get their address, house and grid retyped
+    rows, movers, hid = replay_household_changes(rows, people, ch)
+    if movers.any():
+        rng = ctx.rng("zz_syrk", "move", day)
+        rows.loc[movers, "xzdz"] = addresses(ctx, hid, rng)
+        rows.loc[movers, "fwbh"] = pd.Series(hid).map("FW{:09d}".format).to_numpy()
+        rows.loc[movers, "wgbm"] = ctx.world.geo.houses.set_index("house_id").grid_code.reindex(hid).to_numpy()
+        rows.loc[movers, "_house_id"] = hid
+        rows.loc[movers, "gxsj"] = change_times(ctx, "zz_syrk:move", rows.loc[movers, "_person_id"], day).to_numpy()
+    hit, phones = replay_phone_changes(rows, ch)
+    if hit.any():
+        keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + day
+        rows.loc[hit, "lxdh"] = mess_phones(ctx, "zz_syrk", keys, phones, ctx.rng("zz_syrk", "phone", day))[0]
+        rows.loc[hit, "gxsj"] = change_times(ctx, "zz_syrk:phone", rows.loc[hit, "_person_id"], day).to_numpy()
     # corrections: a clerk fixes a few records whose ID number was typed wrong
     bad = (rows.gmsfhm.astype(object).where(rows.gmsfhm.notna(), "") != rows._clean_id).to_numpy()
     fix = bad & ctx.pick(f"zz_syrk:correct:{day}", rows.rkbh.str[2:].astype(np.int64), 0.02)

@@ -15,6 +15,8 @@ from yiwang.simulate.platforms._common import (
     mess_id_numbers,
     mess_names,
     mess_phones,
+    replay_household_changes,
+    replay_phone_changes,
 )
 from yiwang.simulate.world import DayChanges, World, apply_changes
 
@@ -74,27 +76,15 @@ def render_members(ctx: Context, first: World, history: list[DayChanges]) -> pd.
     rows = _member_rows(ctx, first.members, first, 1)
     world = first
     for ch in history:
-        people = world.people.set_index("person_id")
-        left = people.index[people.household_id.isin(ch.left_households)]
-        rows = rows[~rows._person_id.isin(left)].copy()
-        if ch.moves is not None and len(ch.moves):
-            new_house = ch.moves.set_index("household_id").house_id
-            hit = rows._person_id.map(people.household_id).isin(new_house.index).to_numpy()
-            if hit.any():
-                hid = new_house.reindex(rows.loc[hit, "_person_id"].map(people.household_id)).to_numpy()
-                rows.loc[hit, "现居住地"] = addresses(ctx, hid, ctx.rng("members", "move", ch.day))
-        if ch.phones is not None and len(ch.phones):
-            phone = ch.phones.set_index("person_id").mobile
-            hit = rows._person_id.isin(phone.index).to_numpy()
-            if hit.any():
-                keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + ch.day
-                rows.loc[hit, "手机号码"] = mess_phones(
-                    ctx,
-                    "members",
-                    keys,
-                    phone.reindex(rows.loc[hit, "_person_id"]),
-                    ctx.rng("members", "phone", ch.day),
-                )[0]
+        rows, movers, hid = replay_household_changes(rows, world.people.set_index("person_id"), ch)
+        if movers.any():
+            rows.loc[movers, "现居住地"] = addresses(ctx, hid, ctx.rng("members", "move", ch.day))
+        hit, phones = replay_phone_changes(rows, ch)
+        if hit.any():
+            keys = rows.loc[hit, "_person_id"].to_numpy() * 100 + ch.day
+            rows.loc[hit, "手机号码"] = mess_phones(ctx, "members", keys, phones, ctx.rng("members", "phone", ch.day))[
+                0
+            ]
         world = apply_changes(world, ch)
         if ch.new_members is not None and len(ch.new_members):
             rows = pd.concat([rows, _member_rows(ctx, ch.new_members, world, f"day{ch.day}")], ignore_index=True)
