@@ -953,6 +953,8 @@ def _text(parts: pd.DataFrame, col: str) -> pa.Array:
     if col not in parts.columns:
         return pa.array(np.full(n, "", dtype=object), type=_LS)
     c = parts[col]
+    if pd.api.types.is_integer_dtype(c):
+        return pa.array(c).cast(_LS).fill_null("")
     if pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c):
         num = pd.to_numeric(c, errors="coerce")
         whole = (num.notna() & (num == num.round())).to_numpy()
@@ -968,13 +970,19 @@ def _text(parts: pd.DataFrame, col: str) -> pa.Array:
 
 
 def _to_cn(values: pa.Array) -> pa.Array:
-    """Small numbers (1-99, all digits) as Chinese numerals; anything else unchanged."""
-    ok = _matches(values, r"^(0?[1-9]|[1-9]\d)$")
+    """Small numbers (1-99, all digits) as Chinese numerals; anything else unchanged.
+
+    Works on the distinct values (building and unit numbers repeat a lot)."""
+    if len(values) == 0:
+        return values
+    enc = values.dictionary_encode()
+    uniq = enc.dictionary
+    ok = _matches(uniq, r"^(0?[1-9]|[1-9]\d)$")
     if not ok.any():
         return values
-    num = np.zeros(len(values), dtype=np.int64)
-    num[ok] = pc.cast(values.filter(pa.array(ok)), pa.int64()).to_numpy()
-    return pc.if_else(pa.array(ok), _pick(_CN, num), values)
+    num = np.zeros(len(uniq), dtype=np.int64)
+    num[ok] = pc.cast(uniq.filter(pa.array(ok)), pa.int64()).to_numpy()
+    return pc.if_else(pa.array(ok), _pick(_CN, num), uniq).take(enc.indices)
 
 
 def _nonempty(a: pa.Array) -> np.ndarray:
@@ -992,70 +1000,91 @@ def _suffixed(value: pa.Array, suffix: pa.Array | str) -> pa.Array:
     return _when(_nonempty(value), _join(value, suffix))
 
 
+def _on_rows(base: pa.Array, rows: np.ndarray, fn: Any) -> pa.Array:
+    """`base` with `fn(base[rows])` written into `rows` (fn works on the subset only)."""
+    if len(rows) == 0:
+        return base
+    return _assemble(base, [(rows, fn(_pick(base, rows)))])
+
+
 def _render(
     parts: pd.DataFrame, opts: dict[str, np.ndarray], space: float, rng: np.random.Generator | None
 ) -> pd.Series:
     n = len(parts)
     t = {c: _text(parts, c) for c in ADDRESS_PARTS}
-    o = {dim: np.asarray(_ADDRESS_OPTIONS[dim], dtype=object)[idx] for dim, idx in opts.items()}
-    admin = o["admin"]
+
+    def rows(dim: str, *labels: Any) -> np.ndarray:
+        wanted = [_ADDRESS_OPTIONS[dim].index(x) for x in labels]
+        return np.flatnonzero(np.isin(opts[dim], wanted))
+
+    def flag(dim: str, *labels: Any) -> np.ndarray:
+        return np.isin(opts[dim], [_ADDRESS_OPTIONS[dim].index(x) for x in labels])
+
     province, city = t["province"], t["city"]
-    city = _when(
-        pc.equal(city, province).to_numpy(zero_copy_only=False), pa.array([""] * n, type=_LS), city
-    )  # municipalities: 上海市上海市 -> 上海市
-    short = admin == "short"
-    province = _when(short, pc.replace_substring_regex(province, "(.{2,})[省市]$", r"\1"), province)
-    city = _when(short, pc.replace_substring_regex(city, "(.{2,})市$", r"\1"), city)
-    keep_province = (admin == "full") | short
-    keep_city = keep_province | (admin == "city")
-    keep_district = keep_city | (admin == "district")
-    keep_street = keep_district | (admin == "street")
+    same = pc.equal(city, province).to_numpy(zero_copy_only=False)
+    if same.any():  # municipalities: 上海市上海市 -> 上海市
+        city = _when(same, "", city)
+    short = rows("admin", "short")
+    province = _on_rows(province, short, lambda a: pc.replace_substring_regex(a, "(.{2,})[省市]$", r"\1"))
+    city = _on_rows(city, short, lambda a: pc.replace_substring_regex(a, "(.{2,})市$", r"\1"))
+    keep_province = flag("admin", "full", "short")
+    keep_city = flag("admin", "full", "short", "city")
+    keep_district = flag("admin", "full", "short", "city", "district")
+    keep_street = flag("admin", "full", "short", "city", "district", "street")
 
     road = _when(_nonempty(t["road"]), _join(t["road"], _suffixed(t["road_number"], "号")))
     compound = t["compound"]
-    loc = o["locator"]
     has_road, has_compound = _nonempty(road), _nonempty(compound)
-    use_road = (loc != "compound") | ~has_compound
-    use_compound = (loc != "road") | ~has_road
+    use_road = ~flag("locator", "compound") | ~has_compound
+    use_compound = ~flag("locator", "road") | ~has_road
 
     b, u, r = t["building"], t["unit"], t["room"]
-    b_cn = np.isin(o["building"], ["cn幢", "cn栋", "cn号楼"])
-    b_suffix = pa.array([x.removeprefix("cn") for x in o["building"]], type=_LS)
-    building = _suffixed(_when(b_cn, _to_cn(b), b), b_suffix)
-    u_num = _when(o["unit"] == "cn单元", _to_cn(u), u)
-    unit = _suffixed(u_num, _when(o["unit"] == "-", pa.array(["-"] * n, type=_LS), "单元"))
-    r_suffix = pa.array(o["room"].astype(str).tolist(), type=_LS)
+    b_suffixes = _table([x.removeprefix("cn") for x in _ADDRESS_OPTIONS["building"]])
+    b_num = _on_rows(b, rows("building", "cn幢", "cn栋", "cn号楼"), _to_cn)
+    building = _suffixed(b_num, _pick(b_suffixes, opts["building"]))
+    u_num = _on_rows(u, rows("unit", "cn单元"), _to_cn)
+    unit = _suffixed(u_num, _pick(_table(["单元", "单元", "-"]), opts["unit"]))
+    r_suffix = _pick(_table([str(x) for x in _ADDRESS_OPTIONS["room"]]), opts["room"])
     room = _suffixed(r, r_suffix)
-    compact = o["compact"].astype(bool)
-    if compact.any():
-        joined = pc.binary_join_element_wise(b, u, r, pa.scalar("-", _LS))  # drop empty ones:
-        joined = pc.replace_substring_regex(joined, "-{2,}", "-")
-        joined = pc.replace_substring_regex(joined, "^-|-$", "")
-        joined = _join(joined, _when(_nonempty(r), r_suffix))
-        building = _when(compact, joined, building)
-        unit = _when(compact, "", unit)
-        room = _when(compact, "", room)
+    compact = rows("compact", True)
+    if len(compact):
+        cb, cu, cr = _pick(b, compact), _pick(u, compact), _pick(r, compact)
+        joined = _when(_nonempty(cu), _join(cb, "-", cu), cb)
+        joined = _when(_nonempty(cr), _join(joined, "-", cr, _pick(r_suffix, compact)), joined)
+        empty = pa.array(np.full(len(compact), "", dtype=object), type=_LS)
+        building = _assemble(building, [(compact, joined)])
+        unit = _assemble(unit, [(compact, empty)])
+        room = _assemble(room, [(compact, empty)])
 
     components = [
         _when(keep_province, province),
         _when(keep_city, city),
         _when(keep_district, t["district"]),
         _when(keep_street, t["street"]),
-        _when(o["community"].astype(bool), t["community"]),
+        _when(flag("community", True), t["community"]),
         _when(use_road, road),
         _when(use_compound, compound),
         building,
         unit,
         room,
     ]
-    out = components[0]
-    for comp in components[1:]:
-        if space > 0 and rng is not None:
-            gap = rng.random(n) < space
-            gap &= _nonempty(comp) & _nonempty(out) & ~_matches(out, "-$")
-            comp = _when(gap, _join(" ", comp), comp)
-        out = _join(out, comp)
-    return pd.Series(pd.StringDtype("pyarrow", na_value=np.nan).__from_arrow__(out), index=parts.index)
+    if space <= 0 or rng is None:
+        out = _join(*components)
+    else:
+        spaces = _table(["", " "])
+        args: list[Any] = [components[0]]
+        seen = _nonempty(components[0])
+        dash = pc.ends_with(components[0], "-").to_numpy(zero_copy_only=False)
+        for comp in components[1:]:
+            has = _nonempty(comp)
+            gap = (rng.random(n) < space) & has & seen & ~dash
+            args += [_pick(spaces, gap.astype(np.int64)), comp]
+            ends = pc.ends_with(comp, "-").to_numpy(zero_copy_only=False)
+            dash = np.where(has, ends, dash)
+            seen |= has
+        out = _join(*args)
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.Series(dtype.__from_arrow__(out), index=parts.index)
 
 
 def render_address(
