@@ -12,6 +12,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from yiwang.simulate import mess
 from yiwang.simulate.streams import keyed_uniform, stream
@@ -72,25 +74,28 @@ class Context:
 
 def timestamps(values: pd.Series) -> pd.Series:
     """Local times as the 'YYYY-MM-DD HH:MM:SS' strings legacy systems keep (None for NaT)."""
-    s = pd.to_datetime(values)
-    return s.dt.strftime("%Y-%m-%d %H:%M:%S").where(s.notna(), None).astype(object)
+    t = pa.array(pd.to_datetime(pd.Series(values)).dt.floor("s"), type=pa.timestamp("s"), from_pandas=True)
+    return pd.Series(pc.cast(t, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
 
 
 def flags(*pairs: tuple[str, np.ndarray]) -> np.ndarray:
-    """Join the names of the mess kinds applied to each row with ';' ('' when clean)."""
-    out = None
-    for name, mask in pairs:
-        part = np.where(mask, name, "")
-        out = (
-            part
-            if out is None
-            else np.where(
-                (out != "") & (part != ""),
-                out + ";" + part,
-                np.char.add(out.astype(str), part.astype(str)),
-            )
-        )
-    return np.asarray(out, dtype=object)
+    """Join the names of the mess kinds applied to each row with ';' ('' when clean).
+
+    Rows are grouped by which kinds apply (a bit pattern), so labels are built once per pattern.
+    """
+    if not pairs:
+        return np.array([], dtype=object)
+    code = np.zeros(len(pairs[0][1]), dtype=np.int64)
+    for bit, (_, mask) in enumerate(pairs):
+        code |= np.asarray(mask, dtype=bool).astype(np.int64) << bit
+    patterns, inverse = np.unique(code, return_inverse=True)
+    labels = [";".join(name for bit, (name, _) in enumerate(pairs) if p >> bit & 1) for p in patterns]
+    return np.asarray(labels, dtype=object)[inverse]
+
+
+def only(pairs: list[tuple[str, np.ndarray]], rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The same mess kinds, counted only on `rows` (say, where the column is shown at all)."""
+    return [(name, mask & rows) for name, mask in pairs]
 
 
 def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, spreadsheet: bool = False):
@@ -112,7 +117,7 @@ def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, sprea
     s = mess.fullwidth(s, full)
     s = mess.separators(s, seps, rng)
     s = s.where(~missing, None)
-    applied = flags(
+    applied = [
         ("id_missing", missing),
         ("id_15", old),
         ("id_wrong_check", wrong),
@@ -120,7 +125,7 @@ def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, sprea
         ("id_lowercase_x", lower),
         ("id_fullwidth", full),
         ("id_separators", seps),
-    )
+    ]
     return s.to_numpy(dtype=object), applied
 
 
@@ -138,12 +143,12 @@ def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_sha
     s = mess.traditional(s, trad)
     s = mess.mask_name(s, masked, rng)
     s = s.where(~missing, None)
-    return s.to_numpy(dtype=object), flags(
+    return s.to_numpy(dtype=object), [
         ("name_missing", missing),
         ("name_masked", masked),
         ("name_traditional", trad),
         ("name_homophone", homo),
-    )
+    ]
 
 
 def mess_phones(ctx: Context, table: str, keys, clean: pd.Series, rng):
@@ -151,7 +156,7 @@ def mess_phones(ctx: Context, table: str, keys, clean: pd.Series, rng):
     missing = ctx.pick(f"{table}:phone:missing", keys, ctx.share("phone", "missing")) & s.notna().to_numpy()
     fmt = ctx.pick(f"{table}:phone:formats", keys, ctx.share("phone", "formats")) & ~missing & s.notna().to_numpy()
     s = mess.phone_format(s, fmt, rng).where(~missing, None)
-    return s.to_numpy(dtype=object), flags(("phone_missing", missing), ("phone_format", fmt))
+    return s.to_numpy(dtype=object), [("phone_missing", missing), ("phone_format", fmt)]
 
 
 def addresses(ctx: Context, house_ids, rng, styles: dict | None = None) -> np.ndarray:

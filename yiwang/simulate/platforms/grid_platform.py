@@ -169,11 +169,9 @@ def _population_rows(
             "_house_id": people.house_id.to_numpy(),
             "_clean_id": people.id_number.to_numpy(),
             "_mess": flags(
-                *[
-                    (m, np.array([m in x for x in v]))
-                    for v in (id_mess, name_mess, phone_mess)
-                    for m in set(";".join(v).split(";")) - {""}
-                ],
+                *id_mess,
+                *name_mess,
+                *phone_mess,
                 ("birth_alt_format", alt),
                 ("birth_day_month_swap", swap & (swapped != birth).to_numpy()),
                 ("sex_legacy_text", legacy_sex),
@@ -225,7 +223,7 @@ def _apply_population_changes(ctx: Context, rows: pd.DataFrame, world: World, ch
     if fix.any():
         rows.loc[fix, "gmsfhm"] = rows.loc[fix, "_clean_id"]
         rows.loc[fix, "gxsj"] = change_times(ctx, "zz_syrk:fix", rows.loc[fix, "_person_id"], day).to_numpy()
-        rows.loc[fix, "_mess"] = rows.loc[fix, "_mess"].str.replace(r"id_[a-z_0-9]+;?", "", regex=True)
+        rows.loc[fix, "_mess"] = rows.loc[fix, "_mess"].str.replace(r"id_[a-z_0-9]+;?", "", regex=True).str.strip(";")
     # arrivals: new records
     if ch.new_people is not None and len(ch.new_people):
         new = _population_rows(ctx, ch.new_people, ch.new_households, 0, f"day{day}")
@@ -270,11 +268,9 @@ def render_houses(ctx: Context, world: World) -> pd.DataFrame:
             "_house_id": keys,
             "_person_id": h.owner_person_id.to_numpy(),
             "_mess": flags(
-                *[
-                    (m, np.array([m in x for x in v]))
-                    for v in (id_mess, name_mess, phone_mess)
-                    for m in set(";".join(v).split(";")) - {""}
-                ]
+                *id_mess,
+                *name_mess,
+                *phone_mess,
             ),
         }
     )
@@ -329,7 +325,8 @@ def render_organisations(ctx: Context, world: World) -> pd.DataFrame:
                         ("code_missing", miss),
                         ("code_wrong_check", wrong),
                         ("code_separators", seps),
-                        *[(k, np.array([k in x for x in v])) for v in (name_mess, phone_mess) for k in _kinds(v)],
+                        *name_mess,
+                        *phone_mess,
                     ),
                 }
             )
@@ -406,7 +403,3 @@ def render_events(ctx: Context, world: World) -> pd.DataFrame:
 
 def _visible_only(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame._visible].drop(columns="_visible").reset_index(drop=True)
-
-
-def _kinds(applied: np.ndarray) -> set[str]:
-    return set(";".join(applied).split(";")) - {""}

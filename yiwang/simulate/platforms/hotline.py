@@ -13,6 +13,7 @@ from yiwang.simulate.platforms._common import (
     mess_id_numbers,
     mess_names,
     mess_phones,
+    only,
 )
 from yiwang.simulate.world import World
 
@@ -111,13 +112,7 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": part.reporter_person_id.to_numpy(),
                     "_visible": part.visible.to_numpy(),
-                    "_mess": flags(
-                        *[
-                            (k, np.array([k in x for x in v]))
-                            for v in (name_mess, phone_mess, np.where(with_id, id_mess, ""))
-                            for k in set(";".join(v).split(";")) - {""}
-                        ]
-                    ),
+                    "_mess": flags(*name_mess, *phone_mess, *only(id_mess, with_id)),
                 }
             )
         )

@@ -60,11 +60,9 @@ def _member_rows(ctx: Context, members: pd.DataFrame, world: World, cohort: obje
             "党员状态": np.where(members.probationary.to_numpy(), "预备党员", "正式党员"),
             "_person_id": keys,
             "_mess": flags(
-                *[
-                    (k, np.array([k in x for x in v]))
-                    for v in (id_mess, name_mess, phone_mess)
-                    for k in set(";".join(v).split(";")) - {""}
-                ],
+                *id_mess,
+                *name_mess,
+                *phone_mess,
                 ("birth_excel_serial", birth_serial),
             ),
         }

@@ -15,6 +15,7 @@ from yiwang.simulate.platforms._common import (
     flags,
     mess_names,
     mess_phones,
+    only,
     timestamps,
 )
 from yiwang.simulate.streams import keyed_uniform
@@ -140,17 +141,7 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": np.where(public, part.reporter_person_id.to_numpy(), -1),
                     "_visible": part.visible.to_numpy(),
-                    "_mess": np.where(
-                        public,
-                        flags(
-                            *[
-                                (k, np.array([k in x for x in v]))
-                                for v in (name_mess, phone_mess)
-                                for k in set(";".join(v).split(";")) - {""}
-                            ]
-                        ),
-                        "",
-                    ),
+                    "_mess": flags(*only(name_mess, public), *only(phone_mess, public)),
                 }
             )
         )
