@@ -34,7 +34,7 @@ def city(tmp_path_factory) -> Path:
 def _sqlite_table(out: Path, platform: str, table: str) -> pd.DataFrame:
     db = source_platforms()[platform].default_database
     with sqlite3.connect(out / f"{db}.sqlite") as con:
-        return pd.read_sql_query(f'select * from "{table}"', con)  # noqa: S608 - names from schemas/
+        return pd.read_sql_query(f'select * from "{table}"', con)
 
 
 def _sqlite_types(out: Path, platform: str, table: str) -> dict[str, str]:
@@ -90,6 +90,22 @@ def test_truth_covers_every_record(city):
             keys = set(_sqlite_table(city, name, table.table)[key].astype(str))
             t = pd.read_parquet(truth / f"{name}__{table.table}.parquet")
             assert keys == set(t.loc[t.present, "source_key"]), table.qualified_name
+    meta = json.loads((city / "simulation.json").read_text("utf-8"))
+    exports = city / "party_building" / "exports"
+    party_keys = {
+        "members": set(
+            pd.read_csv(next(exports.glob("dangyuan_*.csv")), encoding=meta["encodings"]["members"], dtype=str)[
+                "党员编号"
+            ]
+        ),
+        "organisations": set(pd.read_excel(next(exports.glob("dangzuzhi_*.xlsx")), dtype=str)["组织编码"]),
+    }
+    with sqlite3.connect(city / "party_building" / "api.sqlite") as con:
+        for name in ("household_contacts", "volunteer_records"):
+            party_keys[name] = {str(r[0]) for r in con.execute(f'select id from "{name}"')}
+    for name, keys in party_keys.items():
+        t = pd.read_parquet(truth / f"party_building__{name}.parquet")
+        assert keys == set(t.loc[t.present, "source_key"]), name
     people = pd.read_parquet(truth / "grid_platform__zz_syrk.parquet")
     persons = pd.read_parquet(truth / "persons.parquet")
     assert people.person_id.isin(persons.person_id).all()
