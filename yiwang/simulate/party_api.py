@@ -223,9 +223,7 @@ def running(db_path: str | Path, token: str = DEFAULT_TOKEN, **faults) -> Iterat
         thread.join(timeout=5)
 
 
-def serve(
-    out_dir: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, token: str | None = None
-) -> None:
+def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, token: str | None = None) -> None:
     """Serve <out_dir>/party_building/api.sqlite until interrupted (Ctrl-C)."""
     token = token if token is not None else os.environ.get(TOKEN_ENV, DEFAULT_TOKEN)
     server = PartyApiServer(api_db_path(out_dir), token, host=host, port=port)

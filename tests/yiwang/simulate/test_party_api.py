@@ -48,10 +48,7 @@ def make_api_db(path: Path, n: int = 25) -> Path:
     )
     con.executemany(
         "insert into volunteer_records values (?,?,?,?,?,?,?,?)",
-        [
-            (i, f"DY{i:04d}", "清扫", "2024-03-02", 1.5, "社区", None, "2024-03-02T10:00:00+08:00")
-            for i in range(1, 4)
-        ],
+        [(i, f"DY{i:04d}", "清扫", "2024-03-02", 1.5, "社区", None, "2024-03-02T10:00:00+08:00") for i in range(1, 4)],
     )
     con.commit()
     con.close()
@@ -78,9 +75,7 @@ def test_pages_in_order_with_total(db: Path) -> None:
     with running(db, TOKEN) as server:
         ids, stamps = [], []
         for page in (1, 2, 3):
-            status, doc, _ = get(
-                f"{server.base_url}/api/v1/household-contacts?page={page}&page_size=10"
-            )
+            status, doc, _ = get(f"{server.base_url}/api/v1/household-contacts?page={page}&page_size=10")
             assert status == 200 and doc["code"] == 0 and doc["message"] == "ok"
             data = doc["data"]
             assert (data["page"], data["pageSize"], data["total"]) == (page, 10, 25)
@@ -150,9 +145,7 @@ def test_fault_truncated_body(db: Path) -> None:
 
 def test_fault_dropped_connection(db: Path) -> None:
     with running(db, TOKEN, drop_requests=(1,)) as server:
-        with pytest.raises(
-            (http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError)
-        ):
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError)):
             get(f"{server.base_url}/api/v1/volunteer-records")
         assert get(f"{server.base_url}/api/v1/volunteer-records")[0] == 200
 
