@@ -52,9 +52,7 @@ def connect(
     threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the named scanner extensions loaded."""
-    con = duckdb.connect(
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"set memory_limit={literal(memory_limit)}")
     if threads:
         con.execute(f"set threads={int(threads)}")

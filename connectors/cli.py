@@ -76,9 +76,7 @@ def counts_table(results: list[TableResult]) -> Table:
 def extract_command(
     source: Annotated[
         str | None,
-        typer.Option(
-            "--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl); default all."
-        ),
+        typer.Option("--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl); default all."),
     ] = None,
     full: Annotated[
         bool,
@@ -106,8 +104,6 @@ def extract_command(
     console.print(counts_table(results))
     for r in results:
         if r.status != "ok":
-            console.print(
-                f"[red]{r.platform}.{r.table}[/red]: {r.error}", markup=True, highlight=False
-            )
+            console.print(f"[red]{r.platform}.{r.table}[/red]: {r.error}", markup=True, highlight=False)
     if any(r.status != "ok" for r in results):
         raise typer.Exit(1)

@@ -128,23 +128,17 @@ def coercion_sql(
         hashed.append(f"{col} := __a{j}")
     all_checks = checks + nulls
     reason = (
-        "coalesce("
-        + ", ".join(f"case when {cond} then {literal(code)} end" for cond, code, _, _ in all_checks)
-        + ")"
+        "coalesce(" + ", ".join(f"case when {cond} then {literal(code)} end" for cond, code, _, _ in all_checks) + ")"
         if all_checks
         else "cast(null as VARCHAR)"
     )
     column_of = (
-        "coalesce("
-        + ", ".join(f"case when {cond} then {literal(col)} end" for cond, _, col, _ in all_checks)
-        + ")"
+        "coalesce(" + ", ".join(f"case when {cond} then {literal(col)} end" for cond, _, col, _ in all_checks) + ")"
         if all_checks
         else "cast(null as VARCHAR)"
     )
     raw_value = (
-        "coalesce("
-        + ", ".join(f"case when {cond} then {value} end" for cond, _, _, value in all_checks)
-        + ")"
+        "coalesce(" + ", ".join(f"case when {cond} then {value} end" for cond, _, _, value in all_checks) + ")"
         if all_checks
         else "cast(null as VARCHAR)"
     )

@@ -36,9 +36,7 @@ class EncodingResult:
         self.encoding, self.text, self.reason = encoding, text, reason
 
 
-def detect_encoding(
-    data: bytes, allowed: tuple[str, ...], expected_header: tuple[str, ...] = ()
-) -> EncodingResult:
+def detect_encoding(data: bytes, allowed: tuple[str, ...], expected_header: tuple[str, ...] = ()) -> EncodingResult:
     """Decode `data` strictly with the first plausible encoding, or say why it cannot be taken.
 
     Returns the encoding and text, or a quarantine reason (`encoding:...`) with the text when it
@@ -88,9 +86,7 @@ def csv_batches(text: str, batch_size: int) -> tuple[pa.Schema, Iterator[pa.Reco
         raise SourceError(f"duplicate column names in CSV header: {names}")
     reader = pacsv.open_csv(
         io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(
-            column_names=names, skip_rows=1, block_size=max(1 << 20, batch_size * 256)
-        ),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(1 << 20, batch_size * 256)),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
@@ -177,8 +173,9 @@ def xlsx_rows(path: Path) -> Iterator[list[str | None]]:
                     col = _column_index(ref) if ref else position
                     kind = cell.get("t", "n")
                     v = cell.find(f"{_NS}v")
+                    inline = cell.find(f"{_NS}is")
                     if kind == "inlineStr":
-                        value = _text(cell.find(f"{_NS}is"))
+                        value = None if inline is None else _text(inline)
                     elif v is None or v.text is None:
                         value = None
                     elif kind == "s":
@@ -222,18 +219,14 @@ def xlsx_batches(path: Path, batch_size: int) -> tuple[pa.Schema, Iterator[pa.Re
 
 def _batch(rows: list[list[Any]], schema: pa.Schema) -> pa.RecordBatch:
     columns = list(zip(*rows, strict=True))
-    return pa.RecordBatch.from_arrays(
-        [pa.array(c, type=pa.string()) for c in columns], schema=schema
-    )
+    return pa.RecordBatch.from_arrays([pa.array(c, type=pa.string()) for c in columns], schema=schema)
 
 
 # -- the drop folder ----------------------------------------------------------------------------
 class FileDropSource:
     """Files matching the contract's file_pattern under a folder; each file is one unit."""
 
-    def __init__(
-        self, folder: str | Path, contract: SourceTable, kind: str, batch_size: int = 50_000
-    ):
+    def __init__(self, folder: str | Path, contract: SourceTable, kind: str, batch_size: int = 50_000):
         self.folder = Path(folder)
         self.contract = contract
         self.kind = kind
@@ -245,9 +238,7 @@ class FileDropSource:
 
     def files(self) -> list[Path]:
         if not self.folder.is_dir():
-            raise SourceError(
-                f"{self.contract.qualified_name}: drop folder {self.folder} does not exist"
-            )
+            raise SourceError(f"{self.contract.qualified_name}: drop folder {self.folder} does not exist")
         return sorted(p for p in self.folder.glob(self.contract.file_pattern or "*") if p.is_file())
 
     def units(self, since: Any, taken_files: dict[str, str], full: bool) -> list[Unit]:

@@ -198,9 +198,6 @@ class HttpSource:
         if extra:
             raise SourceError(f"{self.description}: items gained fields {sorted(extra)} mid-read")
         return pa.RecordBatch.from_arrays(
-            [
-                pa.array([_text(item.get(n)) for item in items], type=pa.string())
-                for n in schema.names
-            ],
+            [pa.array([_text(item.get(n)) for item in items], type=pa.string()) for n in schema.names],
             schema=schema,
         )

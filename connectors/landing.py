@@ -112,18 +112,14 @@ def committed_batches(platform: str, table: str, root: Path | None = None) -> li
     base = (root or landing_root()) / platform / table
     batches = []
     if base.is_dir():
-        for run in sorted(
-            p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-        ):
+        for run in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
             manifest = run / MANIFEST
             if manifest.is_file():
                 batches.append(Batch(run, json.loads(manifest.read_text(encoding="utf-8"))))
     return batches
 
 
-def read_landed(
-    platform: str, table: str, root: Path | None = None, quarantine: bool = False
-) -> pa.Table | None:
+def read_landed(platform: str, table: str, root: Path | None = None, quarantine: bool = False) -> pa.Table | None:
     """Every committed row of a table (or its quarantine), in run order; None when there is none."""
     files: list[Path] = []
     for batch in committed_batches(platform, table, root):

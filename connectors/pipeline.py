@@ -102,10 +102,7 @@ class TableResult:
     @property
     def reconciled(self) -> bool:
         c = self.counts
-        return (
-            bool(c)
-            and c["source"] == c["landed"] + c["quarantined"] + c["unchanged"] + c["duplicates"]
-        )
+        return bool(c) and c["source"] == c["landed"] + c["quarantined"] + c["unchanged"] + c["duplicates"]
 
 
 # -- opening sources ------------------------------------------------------------------------------
@@ -119,9 +116,7 @@ def open_source(cfg: TableConfig) -> Source:
     conn = cfg.connection
     location, _ = resolve_url(conn.credentials, _expand(conn.default))
     if conn.kind == "sql":
-        return SqlSource(
-            location, cfg.contract, batch_size=cfg.batch_size, schema=conn.options.get("schema")
-        )
+        return SqlSource(location, cfg.contract, batch_size=cfg.batch_size, schema=conn.options.get("schema"))
     if conn.kind in ("csv", "xlsx"):
         return FileDropSource(location, cfg.contract, conn.kind, batch_size=cfg.batch_size)
     token = resolve_secret(conn.token, conn.token_default) if conn.token else conn.token_default
@@ -202,9 +197,7 @@ class _TableRun:
         self.keys = [_duckdb.identifier(k) for k in self.contract.primary_key]
         self.key_schema = state.key_schema
         if state.index_path and state.index_path.is_file():
-            self.con.execute(
-                "create table idx as select * from read_parquet(?)", [str(state.index_path)]
-            )
+            self.con.execute("create table idx as select * from read_parquet(?)", [str(state.index_path)])
         else:
             self.con.register("_empty_idx", index_schema(self.key_schema).empty_table())
             self.con.execute("create table idx as select * from _empty_idx")
@@ -264,9 +257,7 @@ class _TableRun:
                     "_yw_platform": pa.array([cfg.platform] * table.num_rows),
                     "_yw_table": pa.array([cfg.table] * table.num_rows),
                     "_yw_run_id": pa.array([self.run_id] * table.num_rows),
-                    "_yw_extracted_at": pa.array(
-                        [self.extracted_at] * table.num_rows, pa.timestamp("us", tz="UTC")
-                    ),
+                    "_yw_extracted_at": pa.array([self.extracted_at] * table.num_rows, pa.timestamp("us", tz="UTC")),
                     "_yw_source": pa.array([unit.label] * table.num_rows),
                     "_yw_reason": table["_yw_reason"].cast(pa.string()),
                     "_yw_column": table["_yw_column"].cast(pa.string()),
@@ -321,16 +312,8 @@ class _TableRun:
                     if cursor and good.num_rows:
                         lo, hi = pc.min_max(good[cursor]).values()
                         lo, hi = lo.as_py(), hi.as_py()
-                        unit_min = (
-                            lo
-                            if unit_min is None or (lo is not None and lo < unit_min)
-                            else unit_min
-                        )
-                        unit_max = (
-                            hi
-                            if unit_max is None or (hi is not None and hi > unit_max)
-                            else unit_max
-                        )
+                        unit_min = lo if unit_min is None or (lo is not None and lo < unit_min) else unit_min
+                        unit_max = hi if unit_max is None or (hi is not None and hi > unit_max) else unit_max
                     self.con.register("_good", good)
                     if not created:
                         self.con.execute("create table s_raw as select * from _good")
@@ -353,13 +336,9 @@ class _TableRun:
         if qpath.exists():
             self.quarantine_files.append({"path": qpath.name, "rows": rows - good_rows})
         if unit_min is not None:
-            self.cursor_min = (
-                unit_min if self.cursor_min is None else min(self.cursor_min, unit_min)
-            )
+            self.cursor_min = unit_min if self.cursor_min is None else min(self.cursor_min, unit_min)
         if unit_max is not None:
-            self.cursor_max = (
-                unit_max if self.cursor_max is None else max(self.cursor_max, unit_max)
-            )
+            self.cursor_max = unit_max if self.cursor_max is None else max(self.cursor_max, unit_max)
         diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
         self._finalize(n, created, good_rows, diff, info)
         info["taken"] = True
@@ -417,14 +396,9 @@ class _TableRun:
         self.counts["detected_deletes"] += detected
         path = self.staging / "data" / f"part-{n:05d}.parquet"
         self.con.execute(
-            f"copy ({' union all '.join(parts)}) to {_duckdb.literal(str(path))} "
-            "(format parquet, compression zstd)"
+            f"copy ({' union all '.join(parts)}) to {_duckdb.literal(str(path))} (format parquet, compression zstd)"
         )
-        ops = dict(
-            self.con.execute(
-                "select _yw_op, count(*) from read_parquet(?) group by 1", [str(path)]
-            ).fetchall()
-        )
+        ops = dict(self.con.execute("select _yw_op, count(*) from read_parquet(?) group by 1", [str(path)]).fetchall())
         written = sum(ops.values())
         landed = written - detected
         self.counts["landed"] += landed
@@ -451,9 +425,7 @@ class _TableRun:
         for f in self.files:
             f["sha256"] = sha256_file(data / f["path"])
             f["bytes"] = (data / f["path"]).stat().st_size
-        qrel = os.path.relpath(
-            self.staging / "quarantine", self.staging / "data"
-        )  # placeholder, fixed at commit
+        qrel = os.path.relpath(self.staging / "quarantine", self.staging / "data")  # placeholder, fixed at commit
         del qrel
         schema = None
         if self.files:
@@ -486,17 +458,12 @@ class _TableRun:
             "reconciliation": {
                 "rule": "source = landed + quarantined + unchanged + duplicates",
                 "ok": counts["source"]
-                == counts["landed"]
-                + counts["quarantined"]
-                + counts["unchanged"]
-                + counts["duplicates"],
+                == counts["landed"] + counts["quarantined"] + counts["unchanged"] + counts["duplicates"],
             },
             "files": self.files,
             "quarantine": {"files": [], "reasons": self.reasons},
             "schema": fields,
-            "drift": self.drift.as_dict()
-            if self.drift
-            else {"policy": cfg.drift, "added": [], "missing": []},
+            "drift": self.drift.as_dict() if self.drift else {"policy": cfg.drift, "added": [], "missing": []},
             "units": self.units,
         }
 
@@ -567,9 +534,7 @@ def extract_table(
         finally:
             if own_source:
                 source.close()
-    result = TableResult(
-        cfg.platform, cfg.table, run_id, "ok", manifest["counts"], batch.path / "_manifest.json"
-    )
+    result = TableResult(cfg.platform, cfg.table, run_id, "ok", manifest["counts"], batch.path / "_manifest.json")
     progress.finish(cfg, result)
     return result
 

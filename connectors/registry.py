@@ -93,17 +93,13 @@ def _connection(name: str, raw: dict, where: str) -> Connection:
         raise RegistryError(f"{where}: connection {name!r} kind {kind!r}; use one of {KINDS}")
     known = {"kind", "credentials", "default", "token", "token_default", "options"}
     if set(raw) - known:
-        raise RegistryError(
-            f"{where}: connection {name!r} has unknown fields {sorted(set(raw) - known)}"
-        )
+        raise RegistryError(f"{where}: connection {name!r} has unknown fields {sorted(set(raw) - known)}")
     return Connection(
         name=name,
         kind=kind,
         credentials=CredentialRef.parse(raw.get("credentials"), f"{where}: {name}"),
         default=raw.get("default"),
-        token=CredentialRef.parse(raw["token"], f"{where}: {name}.token")
-        if "token" in raw
-        else None,
+        token=CredentialRef.parse(raw["token"], f"{where}: {name}.token") if "token" in raw else None,
         token_default=raw.get("token_default"),
         options=dict(raw.get("options") or {}),
     )
@@ -125,18 +121,13 @@ def _table(
             f"{where}: {name}: unknown fields {sorted(unknown)} (columns, keys and "
             "cursor come from the contract in schemas/sources)"
         )
-    conn_name = raw.get("connection") or (
-        next(iter(connections)) if len(connections) == 1 else None
-    )
+    conn_name = raw.get("connection") or (next(iter(connections)) if len(connections) == 1 else None)
     if conn_name not in connections:
-        raise RegistryError(
-            f"{where}: {name}: connection {conn_name!r}; known: {sorted(connections)}"
-        )
+        raise RegistryError(f"{where}: {name}: connection {conn_name!r}; known: {sorted(connections)}")
     conn = connections[conn_name]
     if _KIND_FOR_STORE[contract.store] != conn.kind:
         raise RegistryError(
-            f"{where}: {name}: contract store {contract.store!r} does not fit "
-            f"connection kind {conn.kind!r}"
+            f"{where}: {name}: contract store {contract.store!r} does not fit connection kind {conn.kind!r}"
         )
     mode = raw.get("mode")
     if mode not in MODES:
@@ -148,13 +139,9 @@ def _table(
     default_delete = {"soft": "soft", "hard": "diff", "none": "none"}[contract.delete_style]
     delete = raw.get("delete_detection", default_delete)
     if delete not in DELETE_DETECTION:
-        raise RegistryError(
-            f"{where}: {name}: delete_detection {delete!r}; use one of {DELETE_DETECTION}"
-        )
+        raise RegistryError(f"{where}: {name}: delete_detection {delete!r}; use one of {DELETE_DETECTION}")
     if delete == "soft" and not contract.soft_delete:
-        raise RegistryError(
-            f"{where}: {name}: delete_detection soft needs soft_delete in the contract"
-        )
+        raise RegistryError(f"{where}: {name}: delete_detection soft needs soft_delete in the contract")
     if delete == "diff" and mode == "incremental":
         raise RegistryError(
             f"{where}: {name}: hard deletes are found by diff, which needs mode "
@@ -190,18 +177,14 @@ def load_platform(path: Path) -> PlatformConfig:
     contracts = source_platforms()
     if platform not in contracts:
         raise RegistryError(f"{where}: no contract folder schemas/sources/{platform}")
-    connections = {
-        n: _connection(n, c or {}, where) for n, c in (doc.get("connections") or {}).items()
-    }
+    connections = {n: _connection(n, c or {}, where) for n, c in (doc.get("connections") or {}).items()}
     if not connections:
         raise RegistryError(f"{where}: no connections")
     tables: dict[str, TableConfig] = {}
     for name, raw in (doc.get("tables") or {}).items():
         contract = contracts[platform].tables.get(name)
         if contract is None:
-            raise RegistryError(
-                f"{where}: table {name!r} has no contract in schemas/sources/{platform}"
-            )
+            raise RegistryError(f"{where}: table {name!r} has no contract in schemas/sources/{platform}")
         tables[name] = _table(platform, name, raw, doc, connections, contract, where)
     return PlatformConfig(name=platform, connections=connections, tables=tables, path=path)
 
@@ -212,9 +195,7 @@ def load_registry(root: Path | None = None) -> dict[str, PlatformConfig]:
     return {p.parent.name: load_platform(p) for p in sorted(root.glob("*/tables.yml"))}
 
 
-def select_tables(
-    registry: dict[str, PlatformConfig], source: str | None = None
-) -> list[TableConfig]:
+def select_tables(registry: dict[str, PlatformConfig], source: str | None = None) -> list[TableConfig]:
     """Tables to extract: all, one platform (`hotline`) or one table (`hotline.t_gd_lzjl`)."""
     if source is None:
         return [t for p in registry.values() for t in p.tables.values()]

@@ -96,8 +96,7 @@ class SqlSource:
     # -- connection ---------------------------------------------------------------------------
     def _error(self, what: str, error: Exception, transient: bool = True) -> SourceError:
         message = redact(
-            f"{self.contract.qualified_name} from {self.description}: {what}: "
-            f"{error.__class__.__name__}: {error}",
+            f"{self.contract.qualified_name} from {self.description}: {what}: {error.__class__.__name__}: {error}",
             self.password,
         )
         return SourceError(message, transient=transient)
@@ -111,9 +110,7 @@ class SqlSource:
                 if self.kind == "mysql":
                     con.execute("set mysql_experimental_filter_pushdown=true")
                 attach = _attach_string(self.url, self.kind)
-                con.execute(
-                    f"attach {_duckdb.literal(attach)} as src (type {self.kind}, read_only)"
-                )
+                con.execute(f"attach {_duckdb.literal(attach)} as src (type {self.kind}, read_only)")
             except SourceError:
                 con.close()
                 raise
@@ -150,8 +147,7 @@ class SqlSource:
             ).fetchall()
             if not rows:
                 raise SourceError(
-                    f"{self.contract.qualified_name}: table {self.contract.table!r} "
-                    f"not found in {self.description}"
+                    f"{self.contract.qualified_name}: table {self.contract.table!r} not found in {self.description}"
                 )
             cols = ", ".join(_duckdb.identifier(r[0]) for r in rows)
             return (
@@ -206,9 +202,7 @@ class SqlSource:
             self._engine = sa.create_engine(self.url)
         try:
             meta = sa.MetaData()
-            table = sa.Table(
-                self.contract.table, meta, autoload_with=self._engine, schema=self.schema
-            )
+            table = sa.Table(self.contract.table, meta, autoload_with=self._engine, schema=self.schema)
         except sa.exc.SQLAlchemyError as error:
             raise self._error("cannot read the table's columns", error) from None
         query = sa.select(table)
@@ -225,10 +219,7 @@ class SqlSource:
                     for rows in result.partitions(self.batch_size):
                         columns = list(zip(*rows, strict=True))
                         yield pa.RecordBatch.from_arrays(
-                            [
-                                pa.array(c, type=pa.string()) if _textual(c) else pa.array(c)
-                                for c in columns
-                            ],
+                            [pa.array(c, type=pa.string()) if _textual(c) else pa.array(c) for c in columns],
                             names=names,
                         )
             except sa.exc.SQLAlchemyError as error:

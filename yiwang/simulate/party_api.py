@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -46,6 +46,7 @@ ENDPOINTS = {
 }
 BOOLEAN_COLUMNS = {"isDeleted"}
 MAX_PAGE_SIZE = 1000
+PLATFORM_ZONE = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving
 
 
 def api_db_path(out_dir: str | Path) -> Path:
@@ -130,6 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
         except _BadRequest as error:
             self._send(400, {"code": 400, "message": str(error)})
             return
+        except Exception as error:  # a broken store answers 500, not a dropped connection
+            self._send(500, {"code": 500, "message": f"{error.__class__.__name__}: {error}"})
+            return
         self._send(200, doc, truncate=number in srv.truncate_requests)
 
 
@@ -187,8 +191,10 @@ class PartyApiServer(ThreadingHTTPServer):
             con.close()
         items = [dict(r) for r in rows]
         # updatedAt carries an offset: compare and order as instants, not as text
-        for item in items:
-            item["_at"] = datetime.fromisoformat(item["updatedAt"])
+        for item in items:  # stored with or without an offset; served with +08:00
+            at = datetime.fromisoformat(item["updatedAt"])
+            item["_at"] = at if at.tzinfo else at.replace(tzinfo=PLATFORM_ZONE)
+            item["updatedAt"] = item["_at"].isoformat()
         if since:
             moment = _parse_since(since)
             if moment.tzinfo is None:
