@@ -200,4 +200,9 @@ def commit(
     manifest = dict(manifest, committed=True)
     write_json_atomic(final / MANIFEST, manifest)
     shutil.rmtree(staging, ignore_errors=True)
+    for empty in (staging.parent, staging.parent.parent):  # _staging/<run_id>/<platform>
+        try:
+            empty.rmdir()
+        except OSError:
+            break
     return Batch(final, manifest)
