@@ -1,0 +1,163 @@
+"""File kind: encodings detected strictly, exact round trips, UTF-8 labelled GBK quarantined, XLSX text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from tests_connectors_helpers import table_config, write_csv
+
+from connectors import extract, read_landed
+from connectors.files import detect_encoding, xlsx_rows
+from yiwang.contracts import source_table
+
+MEMBERS = source_table("party_building", "members")
+HEADER = MEMBERS.column_names
+RARE = ["张喆", "王赟", "李堃", "刘䶮", "𠮷田"]  # 䶮 and 𠮷 exist only in GB18030
+
+
+def member(i: int, name: str, **over: str) -> list[str]:
+    row = dict.fromkeys(HEADER, "")
+    row |= {
+        "党员编号": f"DY{i:05d}",
+        "姓名": name,
+        "性别": "男",
+        "身份证号": "330602198001011234",
+        "手机号码": "13800138000",
+        "出生日期": "1980/1/1",
+        "党员状态": "正式党员",
+        "现居住地": "越城区府山街道 东星花园3幢",
+    }
+    row |= over
+    return [row[h] for h in HEADER]
+
+
+def exports(workspace: Path) -> Path:
+    return workspace / "sources" / "party_building" / "exports"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_exact_round_trip(encoding: str, workspace: Path) -> None:
+    names = RARE if encoding == "gb18030" else RARE[:3]
+    rows = [member(i, n) for i, n in enumerate(names)]
+    rows.append(member(99, "赵六", 身份证号="3.30602E+17", 手机号码="013800138000", 出生日期="29221"))
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, encoding)
+    [result] = extract([table_config("party_building", "members")])
+    assert result.status == "ok" and result.counts["landed"] == len(rows) and result.reconciled
+    df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
+    assert [df.loc[f"DY{i:05d}", "姓名"] for i in range(len(names))] == names
+    assert df.loc["DY00099", "身份证号"] == "3.30602E+17"  # text, never through a float
+    assert df.loc["DY00099", "手机号码"] == "013800138000"
+    assert df.loc["DY00000", "现居住地"] == "越城区府山街道 东星花园3幢"
+    unit = result_manifest_units(result)[0]
+    assert unit["encoding"] == ("gbk" if encoding == "gbk" else "gb18030")
+
+
+def result_manifest_units(result) -> list[dict]:
+    import json
+
+    return json.loads(result.manifest_path.read_text(encoding="utf-8"))["units"]
+
+
+def test_utf8_labelled_gbk_is_quarantined(workspace: Path) -> None:
+    rows = [member(1, "张喆"), member(2, "王赟")]
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "utf-8")
+    # UTF-8 bytes often decode as GBK without any error, into mojibake: the guard must catch it
+    assert "张喆".encode().decode("gbk") == "寮犲枂"
+    assert detect_encoding("党员编号,姓名\n1,张喆\n".encode(), ("gbk", "gb18030")).reason == (
+        "encoding:utf8_labelled_gbk"
+    )
+    [result] = extract([table_config("party_building", "members")])
+    c = result.counts
+    assert result.status == "ok" and (c["source"], c["landed"], c["quarantined"]) == (2, 0, 2)
+    q = read_landed("party_building", "members", quarantine=True).to_pandas()
+    assert set(q["_yw_reason"]) == {"encoding:utf8_labelled_gbk"}
+    assert "张喆" in q["_yw_record"].iloc[0]
+
+
+def test_detect_encoding_never_replaces() -> None:
+    assert detect_encoding("党员编号\n".encode("gbk"), ("gbk", "gb18030"), ("党员编号",)).encoding == "gbk"
+    assert detect_encoding("党员编号,x\n䶮".encode("gb18030"), ("gbk", "gb18030")).encoding == "gb18030"
+    assert detect_encoding(b"\xff\xfe\xfd", ("gbk",)).reason == "encoding:undecodable"
+    assert detect_encoding(b"abc\n", ("gbk",)).reason is None  # ASCII is fine in any of them
+
+
+def test_file_drop_day2_deletes_and_same_file_twice(workspace: Path) -> None:
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, [member(i, f"党员{i}") for i in range(5)], "gbk")
+    [r1] = extract([table_config("party_building", "members")])
+    assert r1.counts["insert"] == 5
+    # day 2: member 2 left (hard delete), member 3 changed, member 9 joined
+    write_csv(
+        exports(workspace) / "dangyuan_20240302.csv",
+        HEADER,
+        [member(i, f"党员{i}", 党员状态="预备党员" if i == 3 else "正式党员") for i in (0, 1, 3, 4, 9)],
+        "gb18030",
+    )
+    [r2] = extract([table_config("party_building", "members")])
+    assert (r2.counts["insert"], r2.counts["update"], r2.counts["delete"]) == (1, 1, 1)
+    assert r2.counts["detected_deletes"] == 1 and r2.reconciled
+    # the same export delivered again (a copy under a new name) lands nothing
+    shutil.copy(exports(workspace) / "dangyuan_20240302.csv", exports(workspace) / "dangyuan_20240303.csv")
+    [r3] = extract([table_config("party_building", "members")])
+    assert r3.counts["landed"] + r3.counts["detected_deletes"] == 0 and r3.counts["unchanged"] == 5
+    # and a rerun takes no file at all
+    [r4] = extract([table_config("party_building", "members")])
+    assert r4.counts["source"] == 0
+    df = read_landed("party_building", "members").to_pandas()
+    assert len(df) == 8 and df.groupby(["党员编号", "_yw_op"]).size().max() == 1
+
+
+def test_xlsx_keeps_text_and_dates(workspace: Path) -> None:
+    contract = source_table("party_building", "organisations")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(contract.column_names)
+    ws.append(
+        [
+            "D001",
+            "中共某社区委员会",
+            "党委",
+            None,
+            "某社区",
+            "91330602MA2BCDEF1X",
+            "王赟",
+            "13800138000",
+            "2010-10-24",
+            "府山街道",
+        ]
+    )
+    ws.append(["D002", "中共某公司支部", "党支部", "D001", "某公司", None, "李堃", 13800138001, None, "府山街道"])
+    from datetime import date
+
+    ws.cell(row=3, column=9, value=date(2015, 7, 1))
+    path = exports(workspace) / "dangzuzhi_20240301.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    rows = list(xlsx_rows(path))
+    assert rows[2][7] == "13800138001" and rows[2][8] == "2015-07-01"
+    [result] = extract([table_config("party_building", "organisations")])
+    assert result.status == "ok" and result.counts["landed"] == 2
+    df = read_landed("party_building", "organisations").to_pandas().set_index("组织编码")
+    assert pd.isna(df.loc["D001", "上级组织编码"]) and df.loc["D002", "书记联系电话"] == "13800138001"
+
+
+def test_drift_freeze_fails_before_writing(workspace: Path) -> None:
+    contract = source_table("party_building", "organisations")
+    wb = openpyxl.Workbook()
+    wb.active.append([*contract.column_names, "备注"])
+    wb.active.append(["D001", "x", "党委", None, None, None, None, None, None, None, "新列"])
+    path = exports(workspace) / "dangzuzhi_20240301.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    [result] = extract([table_config("party_building", "organisations")])
+    assert result.status == "failed" and "'备注'" in result.error and "freeze" in result.error
+    assert not (workspace / "landing" / "party_building" / "organisations").exists()
+    # the same file under evolve lands the new column and records it
+    [result] = extract([table_config("party_building", "organisations", drift="evolve")])
+    assert result.status == "ok"
+    manifest = __import__("json").loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["drift"]["added"] == ["备注"]
+    assert read_landed("party_building", "organisations").column("备注").to_pylist() == ["新列"]
