@@ -101,6 +101,8 @@ class HttpJsonClient:
                         retry_after = None
             except TimeoutError as error:
                 last = f"timeout ({error.__class__.__name__})"
+            except http.client.IncompleteRead as error:
+                last = f"truncated body ({len(error.partial)} bytes)"
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError) as error:
                 last = f"{error.__class__.__name__}: {getattr(error, 'reason', error)}"
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
