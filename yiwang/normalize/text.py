@@ -74,7 +74,9 @@ def as_text(value: Any) -> str | None:
     """Render any cell value as text; None for missing values.
 
     Integral floats lose their ".0" (3.0 → "3"); bytes are decoded as UTF-8, else GB18030
-    (the superset of GBK that Chinese government exports use).
+    (the superset of GBK that Chinese government exports use). Bytes valid in neither keep
+    their undecodable bytes as visible escapes (\\xff), never dropped, so validation then
+    fails with a reason instead of passing a silently altered value.
     """
     if is_missing(value):
         return None
@@ -84,7 +86,7 @@ def as_text(value: Any) -> str | None:
         try:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError:
-            return bytes(value).decode("gb18030", errors="replace")
+            return bytes(value).decode("gb18030", errors="backslashreplace")
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):

@@ -535,7 +535,7 @@ def _homophones() -> dict[str, np.ndarray]:
     sources = list(dict.fromkeys(targets + list(_names.RARE_CHARACTERS)))
 
     def reading(ch: str) -> str | None:
-        py = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+        py = lazy_pinyin(ch, style=Style.NORMAL, errors=lambda _: [])  # no reading: nothing
         return py[0] if py and py[0].isascii() and py[0].isalpha() else None
 
     groups: dict[str, list[str]] = {}
