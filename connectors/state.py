@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from connectors import _duckdb
 from connectors.landing import Batch, committed_batches, write_json_atomic
+from yiwang.contracts import source_table
 from yiwang.settings import workspace_dir
 
 
@@ -87,7 +88,11 @@ class TableState:
         return TableLock(self.folder / ".lock")
 
     @classmethod
-    def load(cls, platform: str, table: str, key_schema: pa.Schema) -> TableState:
+    def load(cls, platform: str, table: str, key_schema: pa.Schema | None = None) -> TableState:
+        """The saved state of a table; the key schema comes from its contract unless given."""
+        if key_schema is None:
+            contract = source_table(platform, table)
+            key_schema = pa.schema([(k, contract.column(k).arrow_type) for k in contract.primary_key])
         state = cls(platform, table, key_schema)
         path = state.folder / "state.json"
         if path.is_file():
