@@ -203,3 +203,29 @@ def replay_phone_changes(rows: pd.DataFrame, ch) -> tuple[np.ndarray, pd.Series]
     phone = ch.phones.set_index("person_id").mobile
     hit = rows._person_id.isin(phone.index).to_numpy()
     return hit, phone.reindex(rows.loc[hit, "_person_id"])
+
+
+def stage_rows(reports: pd.DataFrame, steps: list[tuple[str, str]]) -> pd.DataFrame:
+    """One row per revealed lifecycle step of each report, ordered by flow id.
+
+    `steps` are (stage, label) pairs; `<stage>_at` columns give the times. Columns: flow_id
+    (report_id * 10 + step index, stable across days), report_id, row (position in
+    `reports`), stage, label, stage_at.
+    """
+    frames = []
+    for i, (stage, label) in enumerate(steps):
+        t = reports[f"{stage}_at"]
+        ok = t.notna().to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "flow_id": reports.report_id.to_numpy()[ok] * 10 + i,
+                    "report_id": reports.report_id.to_numpy()[ok],
+                    "row": np.flatnonzero(ok),
+                    "stage": stage,
+                    "label": label,
+                    "stage_at": t[ok].dt.floor("s").to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sort_values("flow_id", ignore_index=True)

@@ -48,46 +48,26 @@ def grid_workers(world: World) -> pd.DataFrame:
 
 def render_grid_tree(ctx: Context) -> pd.DataFrame:
     geo = ctx.world.geo
-    pad = lambda code: code.str.ljust(12, "0")  # noqa: E731
-    city = pd.DataFrame(
-        {
-            "wgbm": [geo.city["code"]],
-            "wgmc": [geo.city["name"]],
-            "wgcj": [1],
-            "sjwgbm": [None],
-            "xzqhdm": [geo.city["code"].ljust(12, "0")],
-        }
-    )
-    d = geo.districts
-    districts = pd.DataFrame(
-        {
-            "wgbm": d.district_code,
-            "wgmc": d.name,
-            "wgcj": 2,
-            "sjwgbm": geo.city["code"],
-            "xzqhdm": pad(d.district_code),
-        }
-    )
-    s = geo.streets
-    streets = pd.DataFrame(
-        {
-            "wgbm": s.street_code,
-            "wgmc": s.name,
-            "wgcj": 3,
-            "sjwgbm": s.district_code,
-            "xzqhdm": pad(s.street_code),
-        }
-    )
-    c = geo.communities
-    comms = pd.DataFrame(
-        {
-            "wgbm": c.community_code,
-            "wgmc": c.name,
-            "wgcj": 4,
-            "sjwgbm": c.street_code,
-            "xzqhdm": c.community_code,
-        }
-    )
+    city = pd.DataFrame({"code": [geo.city["code"]], "name": [geo.city["name"]], "parent": [None]})
+    # (nodes, code column, parent column, level): 市, 区县, 街道乡镇, 社区村
+    levels = [
+        (city, "code", "parent", 1),
+        (geo.districts.assign(parent=geo.city["code"]), "district_code", "parent", 2),
+        (geo.streets, "street_code", "district_code", 3),
+        (geo.communities, "community_code", "street_code", 4),
+    ]
+    nodes = [
+        pd.DataFrame(
+            {
+                "wgbm": frame[code].to_numpy(),
+                "wgmc": frame["name"].to_numpy(),
+                "wgcj": level,
+                "sjwgbm": frame[parent].to_numpy(),
+                "xzqhdm": frame[code].str.ljust(12, "0").to_numpy(),  # 12-digit statistical code
+            }
+        )
+        for frame, code, parent, level in levels
+    ]
     g = geo.grids
     workers = grid_workers(ctx.world)
     grids = pd.DataFrame(
@@ -104,7 +84,7 @@ def render_grid_tree(ctx: Context) -> pd.DataFrame:
             "_person_id": workers.person_id.to_numpy(),
         }
     )
-    out = pd.concat([city, districts, streets, comms, grids], ignore_index=True)
+    out = pd.concat([*nodes, grids], ignore_index=True)
     out["gxsj"] = GRID_TREE_UPDATED
     out["_mess"] = ""
     return out

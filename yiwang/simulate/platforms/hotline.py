@@ -14,6 +14,7 @@ from yiwang.simulate.platforms._common import (
     mess_names,
     mess_phones,
     only,
+    stage_rows,
 )
 from yiwang.simulate.world import World
 
@@ -120,8 +121,9 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
     return out[out._visible].drop(columns="_visible").reset_index(drop=True)
 
 
+OPINIONS = {"return": "非本单位职责，申请退回", "close": "已处理完毕"}
 FLOW_STEPS = [
-    ("accept", "受理"),
+    ("reported", "受理"),
     ("dispatch", "派单"),
     ("return", "退单"),
     ("redispatch", "重新派单"),
@@ -137,24 +139,17 @@ def render_flows(ctx: Context, world: World) -> pd.DataFrame:
     cats = world.catalogue.categories
     m = world.matters.set_index("matter_id").reindex(r.matter_id).reset_index()
     dept = _dept(world, m, cats.loc[r.category_code])
-    frames = []
-    for i, (stage, label) in enumerate(FLOW_STEPS):
-        t = r.reported_at if stage == "accept" else r[f"{stage}_at"]
-        ok = t.notna().to_numpy()
-        unit = np.where(stage in ("accept", "evaluate", "archive"), "12345热线中心", dept)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "lzid": r.report_id.to_numpy()[ok] * 10 + i,
-                    "gdbh": r.report_id[ok].map("GD{:d}".format).to_numpy(),
-                    "czlx": label,
-                    "czsj": t[ok].dt.floor("s").to_numpy(),
-                    "czdw": np.asarray(unit)[ok],
-                    "czyj": {"return": "非本单位职责，申请退回", "close": "已处理完毕"}.get(stage),
-                    "_report_id": r.report_id.to_numpy()[ok],
-                    "_mess": "",
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values("lzid", ignore_index=True)
+    f = stage_rows(r, FLOW_STEPS)
+    at_centre = f.stage.isin(["reported", "evaluate", "archive"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "lzid": f.flow_id.to_numpy(),
+            "gdbh": f.report_id.map("GD{:d}".format).to_numpy(),
+            "czlx": f.label.to_numpy(),
+            "czsj": f.stage_at.to_numpy(),
+            "czdw": np.where(at_centre, "12345热线中心", dept[f.row.to_numpy()]),
+            "czyj": f.stage.map(OPINIONS).to_numpy(),
+            "_report_id": f.report_id.to_numpy(),
+            "_mess": "",
+        }
+    )

@@ -16,6 +16,7 @@ from yiwang.simulate.platforms._common import (
     mess_names,
     mess_phones,
     only,
+    stage_rows,
     timestamps,
 )
 from yiwang.simulate.streams import keyed_uniform
@@ -149,6 +150,7 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
     return out[out._visible].drop(columns="_visible").reset_index(drop=True)
 
 
+OPINIONS = {"return": "非本单位职责，退回重派", "cancel": "不属于受理范围，作废"}
 FLOW_STEPS = [
     ("reported", "上报"),
     ("accept", "立案"),
@@ -165,29 +167,18 @@ FLOW_STEPS = [
 def render_flows(ctx: Context, world: World) -> pd.DataFrame:
     r = _cases(world, ctx.as_of)
     r = r[r.visible].reset_index(drop=True)
-    frames = []
-    for i, (stage, label) in enumerate(FLOW_STEPS):
-        t = r[f"{stage}_at"]
-        ok = t.notna().to_numpy()
-        keys = r.report_id.to_numpy()[ok] * 10 + i
-        frames.append(
-            pd.DataFrame(
-                {
-                    "flow_id": keys,
-                    "task_num": r.report_id[ok].map("CG{:d}".format).to_numpy(),
-                    "act_name": label,
-                    "act_time": timestamps(t[ok]).to_numpy(),
-                    "act_dept": "数字城管指挥中心"
-                    if stage in ("reported", "accept", "verify", "close", "cancel")
-                    else "处置单位",
-                    "act_user": STAFF[(keyed_uniform(ctx.seed, "um_flow:user", keys) * len(STAFF)).astype(int)],
-                    "opinion": {
-                        "return": "非本单位职责，退回重派",
-                        "cancel": "不属于受理范围，作废",
-                    }.get(stage),
-                    "_report_id": r.report_id.to_numpy()[ok],
-                    "_mess": "",
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True).sort_values("flow_id", ignore_index=True)
+    f = stage_rows(r, FLOW_STEPS)
+    at_centre = f.stage.isin(["reported", "accept", "verify", "close", "cancel"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "flow_id": f.flow_id.to_numpy(),
+            "task_num": f.report_id.map("CG{:d}".format).to_numpy(),
+            "act_name": f.label.to_numpy(),
+            "act_time": timestamps(f.stage_at).to_numpy(),
+            "act_dept": np.where(at_centre, "数字城管指挥中心", "处置单位"),
+            "act_user": STAFF[(keyed_uniform(ctx.seed, "um_flow:user", f.flow_id) * len(STAFF)).astype(int)],
+            "opinion": f.stage.map(OPINIONS).to_numpy(),
+            "_report_id": f.report_id.to_numpy(),
+            "_mess": "",
+        }
+    )
