@@ -45,6 +45,7 @@ class Column:
     codes: dict[str, str] | None = None
     allowed: tuple[str, ...] | None = None
     format: str | None = None
+    references: str | None = None  # "<model>.<column>" for warehouse foreign keys
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -139,6 +140,7 @@ def _column(raw: dict, path: Path) -> Column:
         codes={str(k): str(v) for k, v in codes.items()} if codes else None,
         allowed=tuple(str(v) for v in allowed) if allowed else None,
         format=raw.get("format"),
+        references=raw.get("references"),
     )
 
 
@@ -230,3 +232,73 @@ def source_table(platform: str, table: str, root: Path | None = None) -> SourceT
 
 def source_tables(root: Path | None = None) -> list[SourceTable]:
     return [t for p in source_platforms(root).values() for t in p.tables.values()]
+
+
+@dataclass(frozen=True)
+class WarehouseModel:
+    """A mart's contract: what dbt must build and the warehouse gate must check."""
+
+    model: str
+    domain: str
+    chinese: str
+    description: str
+    grain: str
+    primary_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.model} has no column {name!r}")
+
+
+@cache
+def _load_warehouse(root: Path) -> dict[str, WarehouseModel]:
+    base = root / "warehouse"
+    meta = yaml.safe_load((base / "_warehouse.yml").read_text(encoding="utf-8"))
+    domains = set(meta["domains"])
+    models: dict[str, WarehouseModel] = {}
+    for path in sorted(base.glob("[!_]*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        columns = tuple(_column(c, path) for c in _require(doc, "columns", path))
+        names = [c.name for c in columns]
+        if len(set(names)) != len(names):
+            raise ContractError(f"{path}: duplicate column names")
+        pk = tuple(_require(doc, "primary_key", path))
+        for key in pk:
+            if key not in names:
+                raise ContractError(f"{path}: primary key column {key!r} is not a column")
+        domain = _require(doc, "domain", path)
+        if domain not in domains:
+            raise ContractError(f"{path}: domain {domain!r}; use one of {sorted(domains)}")
+        model = WarehouseModel(
+            model=str(_require(doc, "model", path)),
+            domain=domain,
+            chinese=str(_require(doc, "chinese", path)),
+            description=str(doc.get("description", "")).strip(),
+            grain=str(_require(doc, "grain", path)),
+            primary_key=pk,
+            columns=columns,
+            path=path,
+        )
+        if model.model in models:
+            raise ContractError(f"{path}: model {model.model!r} is declared twice")
+        models[model.model] = model
+    for model in models.values():
+        for c in model.columns:
+            if c.references:
+                target, _, column = c.references.partition(".")
+                if target not in models or column not in models[target].column_names:
+                    raise ContractError(f"{model.path}: {c.name} references unknown {c.references!r}")
+    return models
+
+
+def warehouse_models(root: Path | None = None) -> dict[str, WarehouseModel]:
+    """Every mart described under schemas/warehouse, by model name."""
+    return _load_warehouse((root or schemas_root()).resolve())
