@@ -7,6 +7,7 @@ Every connection is in memory: the connectors never hold a DuckDB file open (one
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import importlib
 import os
@@ -67,17 +68,23 @@ def connect(
             try:
                 con.execute(f"load {name}")
             except duckdb.Error:
-                package = importlib.import_module(_EXTENSIONS[name])
-                files = glob.glob(
-                    os.path.join(
-                        os.path.dirname(package.__file__),
-                        "extensions",
-                        "*",
-                        f"{name}.duckdb_extension",
-                    )
-                )
-                if not files:
-                    raise RuntimeError(f"DuckDB extension {name} is not installed") from None
-                con.execute(f"install {literal(files[0])}")
-                con.execute(f"load {name}")
+                _install(con, name, ext_dir)
     return con
+
+
+def _install(con: duckdb.DuckDBPyConnection, name: str, ext_dir: Path) -> None:
+    """Install a packaged extension into the shared cache, one process at a time."""
+    with open(ext_dir / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            con.execute(f"load {name}")  # another process may have installed it meanwhile
+            return
+        except duckdb.Error:
+            pass
+        package = importlib.import_module(_EXTENSIONS[name])
+        folder = os.path.dirname(package.__file__)
+        files = glob.glob(os.path.join(folder, "extensions", "*", f"{name}.duckdb_extension"))
+        if not files:
+            raise RuntimeError(f"DuckDB extension {name} is not installed (pip package {_EXTENSIONS[name]})")
+        con.execute(f"install {literal(files[0])}")
+        con.execute(f"load {name}")
