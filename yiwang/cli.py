@@ -11,6 +11,7 @@ import typer
 
 from connectors.cli import extract_command
 from yiwang import simulate as simulate_step
+from yiwang.warehouse.cli import build_command
 
 app = typer.Typer(
     name="yiwang",
@@ -22,6 +23,7 @@ app = typer.Typer(
 
 app.add_typer(simulate_step.cli, name="simulate")
 app.command("extract")(extract_command)
+app.command("build")(build_command)
 
 
 @app.command()

@@ -1,0 +1,231 @@
+"""`yiwang build`: load the landing zone into raw.*, then `dbt build` the checkout's dbt_project/.
+
+One build at a time per warehouse: the whole run (raw load and dbt) holds the warehouse lock
+(yiwang/warehouse/lock.py). dbt runs in this process through dbtRunner, with the project and
+profiles of the checkout, the target's location passed through the environment variables that
+profiles.yml reads, and its target/ and logs/ folders in the workspace
+(workspace_dir("warehouse")/dbt/<target>/), so builds of different workspaces never share them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yiwang.settings import workspace_dir
+from yiwang.warehouse.load import LoadProgress, LoadResult, load_raw
+from yiwang.warehouse.lock import warehouse_lock
+from yiwang.warehouse.targets import Target, ensure_database, resolve_target
+
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+PASSED = ("success", "pass")
+FAILED = ("error", "fail", "runtime error")
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    unique_id: str
+    name: str
+    resource_type: str  # model, test, seed, unit_test, ...
+    status: str  # success, pass, warn, fail, error, skipped, ...
+    message: str | None
+    seconds: float
+    relation: str | None = None
+
+
+@dataclass
+class BuildResult:
+    target: str
+    where: str
+    load: LoadResult | None
+    nodes: list[NodeResult] = field(default_factory=list)
+    error: str | None = None  # dbt could not run at all (parse or compile error, ...)
+    seconds: float = 0.0
+    dbt_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in FAILED]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failed
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts per resource type: passed, warned, failed, skipped."""
+        out: dict[str, dict[str, int]] = {}
+        for node in self.nodes:
+            row = out.setdefault(node.resource_type, {"passed": 0, "warned": 0, "failed": 0, "skipped": 0})
+            if node.status in PASSED:
+                row["passed"] += 1
+            elif node.status == "warn":
+                row["warned"] += 1
+            elif node.status in FAILED:
+                row["failed"] += 1
+            else:
+                row["skipped"] += 1
+        return out
+
+
+class BuildProgress(LoadProgress):
+    """Receives the raw load's calls and one call per dbt node; the CLI draws progress bars."""
+
+    def dbt_started(self, total: int) -> None: ...
+
+    def node_started(self, name: str) -> None: ...
+
+    def node_finished(self, name: str, status: str) -> None: ...
+
+    def dbt_warning(self, message: str) -> None: ...
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_work_dir(target: Target) -> Path:
+    return workspace_dir("warehouse").resolve() / "dbt" / target.name
+
+
+def dbt_args(
+    command: str,
+    target: Target,
+    select: list[str] | None = None,
+    threads: int | None = None,
+    extra: list[str] | None = None,
+) -> list[str]:
+    work = dbt_work_dir(target)
+    args = [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target",
+        target.name,
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "info",
+    ]
+    if select:
+        args += ["--select", *select]
+    if threads:
+        args += ["--threads", str(threads)]
+    return args + list(extra or [])
+
+
+def _callback(progress: BuildProgress):
+    started = False
+
+    def on_event(event: Any) -> None:
+        nonlocal started
+        name = event.info.name
+        data = event.data
+        try:
+            if name == "LogStartLine":
+                if not started:
+                    started = True
+                    progress.dbt_started(int(data.total))
+                progress.node_started(data.node_info.node_name)
+            elif name == "NodeFinished":
+                progress.node_finished(data.node_info.node_name, data.node_info.node_status)
+            elif event.info.level in ("warn", "error") and name not in ("LogTestResult", "LogModelResult"):
+                progress.dbt_warning(event.info.msg)
+        except Exception:  # progress display must never break a build
+            return
+
+    return on_event
+
+
+def _node_results(result: Any) -> list[NodeResult]:
+    nodes = []
+    for r in getattr(result, "results", None) or []:
+        node = r.node
+        relation = getattr(node, "relation_name", None)
+        nodes.append(
+            NodeResult(
+                unique_id=node.unique_id,
+                name=node.name,
+                resource_type=str(node.resource_type),
+                status=str(r.status),
+                message=r.message,
+                seconds=float(r.execution_time or 0),
+                relation=relation,
+            )
+        )
+    return nodes
+
+
+def run_dbt(
+    target: Target,
+    command: str = "build",
+    select: list[str] | None = None,
+    threads: int | None = None,
+    progress: BuildProgress | None = None,
+    extra: list[str] | None = None,
+) -> tuple[list[NodeResult], str | None]:
+    """Run one dbt command in this process; returns node results and the error that stopped dbt."""
+    from dbt.cli.main import dbtRunner
+
+    progress = progress or BuildProgress()
+    env = target.dbt_env() | {"YIWANG_WAREHOUSE_TARGET": target.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    with _environment(env):
+        runner = dbtRunner(callbacks=[_callback(progress)])
+        outcome = runner.invoke(dbt_args(command, target, select, threads, extra))
+    nodes = _node_results(outcome.result)
+    error = None
+    if outcome.exception is not None:
+        error = f"{type(outcome.exception).__name__}: {outcome.exception}"
+    elif not outcome.success and not any(n.status in FAILED for n in nodes):
+        error = "dbt failed without a failing node; see " + str(dbt_work_dir(target) / "logs" / "dbt.log")
+    return nodes, error
+
+
+def build(
+    target: Target | str = "duckdb",
+    select: list[str] | None = None,
+    *,
+    load: bool = True,
+    threads: int | None = None,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+) -> BuildResult:
+    """Load raw (unless load=False), then dbt build; never raises for a failing model or test."""
+    target = resolve_target(target) if isinstance(target, str) else target
+    progress = progress or BuildProgress()
+    started = time.monotonic()
+    ensure_database(target)
+    with warehouse_lock(target, wait_seconds):
+        loaded = load_raw(target, progress=progress, lock=False) if load else None
+        dbt_started = time.monotonic()
+        nodes, error = run_dbt(target, "build", select, threads, progress)
+        dbt_seconds = time.monotonic() - dbt_started
+    return BuildResult(
+        target=target.name,
+        where=target.describe(),
+        load=loaded,
+        nodes=nodes,
+        error=error,
+        seconds=time.monotonic() - started,
+        dbt_seconds=dbt_seconds,
+    )

@@ -1,0 +1,99 @@
+"""`yiwang build [--target duckdb|postgres] [--select ...]`: raw load, then dbt build, then a summary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from yiwang.warehouse.build import BuildProgress, BuildResult, build
+from yiwang.warehouse.load import TableLoad
+from yiwang.warehouse.lock import WarehouseBusy
+from yiwang.warehouse.targets import TARGETS
+
+
+class RichBuildProgress(BuildProgress):
+    def __init__(self, bars: Progress):
+        self.bars = bars
+        self.load_task: TaskID | None = None
+        self.dbt_task: TaskID | None = None
+        self.warnings: list[str] = []
+
+    def start(self, tables: int) -> None:
+        self.load_task = self.bars.add_task("raw load", total=tables)
+
+    def table_done(self, result: TableLoad) -> None:
+        self.bars.update(self.load_task, advance=1, description=f"raw load: {result.raw_table}")
+
+    def dbt_started(self, total: int) -> None:
+        if self.load_task is not None:
+            self.bars.update(self.load_task, description="[green]✓ raw load")
+        self.dbt_task = self.bars.add_task("dbt build", total=total)
+
+    def node_finished(self, name: str, status: str) -> None:
+        if self.dbt_task is not None:
+            self.bars.update(self.dbt_task, advance=1, description=f"dbt build: {name}")
+
+    def dbt_warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def summary_table(result: BuildResult) -> Table:
+    table = Table(title=f"dbt build on {result.target} ({result.where})")
+    for name in ("resource", "passed", "warned", "failed", "skipped"):
+        table.add_column(name, justify="left" if name == "resource" else "right")
+    for resource, counts in sorted(result.summary().items()):
+        failed = counts["failed"]
+        table.add_row(
+            resource,
+            str(counts["passed"]),
+            str(counts["warned"]),
+            f"[red]{failed}" if failed else "0",
+            str(counts["skipped"]),
+        )
+    return table
+
+
+def build_command(
+    target: Annotated[
+        str, typer.Option("--target", "-t", help=f"Warehouse: {' or '.join(TARGETS)}.", case_sensitive=False)
+    ] = "duckdb",
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", "-s", help="dbt selection, passed through (staging, staging.hotline); repeatable."),
+    ] = None,
+    load: Annotated[bool, typer.Option("--load/--no-load", help="Load new landing batches into raw.* first.")] = True,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another build of this warehouse.")] = 0,
+) -> None:
+    """Build the warehouse: copy new landing batches into raw.*, then `dbt build` (models and tests)."""
+    console = Console()
+    if target not in TARGETS:
+        console.print(f"[red]unknown target {target!r}; use one of {', '.join(TARGETS)}")
+        raise typer.Exit(2)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as bars:
+            progress = RichBuildProgress(bars)
+            result = build(target, select, load=load, wait_seconds=wait, progress=progress)
+    except WarehouseBusy as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(1) from None
+    if result.load is not None:
+        console.print(
+            f"raw load: {result.load.batches_loaded} new batches, {result.load.rows_loaded:,} rows "
+            f"in {result.load.seconds:.1f} s"
+        )
+    for message in progress.warnings:
+        console.print(f"[yellow]dbt: {message}", highlight=False)
+    if result.nodes:
+        console.print(summary_table(result))
+    console.print(f"built in {result.seconds:.1f} s (dbt {result.dbt_seconds:.1f} s)")
+    for node in result.failed:
+        console.print(f"[red]FAILED {node.resource_type} {node.unique_id}[/red]: {node.message}", highlight=False)
+    if result.error:
+        console.print(f"[red]dbt did not run: {result.error}", highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,142 @@
+"""Generate the dbt sources from the table contracts in schemas/sources (one source of truth).
+
+    uv run python -m yiwang.warehouse.generate          # rewrite the generated files
+    uv run python -m yiwang.warehouse.generate --check  # exit 1 when one is stale (tests do this)
+
+Writes dbt_project/models/staging/<platform>/_<platform>__sources.yml: the platform's raw tables
+(raw.<platform>__<table>) with freshness on `_yw_extracted_at`, every source column described
+with its Chinese field name, and the contract's keys, delete style, code lists and formats in
+`meta`, where the staging macros read them (macros/staging/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from yiwang.contracts import Column, Platform, SourceTable, source_platforms
+from yiwang.warehouse.load import PART_COLUMN, RAW_SCHEMA, raw_table_name
+
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+STAGING_DIR = PROJECT_DIR / "models" / "staging"
+FRESHNESS = {"warn_after": {"count": 26, "period": "hour"}, "error_after": {"count": 74, "period": "hour"}}
+LINEAGE_DOCS = {
+    "_yw_platform": "lineage_platform",
+    "_yw_table": "lineage_table",
+    "_yw_run_id": "lineage_run_id",
+    "_yw_extracted_at": "lineage_extracted_at",
+    "_yw_row_hash": "lineage_row_hash",
+    "_yw_op": "lineage_op",
+    PART_COLUMN: "lineage_part",
+}
+HEADER = (
+    "# Generated from schemas/sources/{platform}/ by `uv run python -m yiwang.warehouse.generate`.\n"
+    "# Do not edit: change the contract and regenerate (tests/dbt checks this file is current).\n"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, but short lists of scalars stay on one line."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(isinstance(v, str | int | float | bool) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def _column(column: Column) -> dict:
+    description = f"{column.chinese} ({column.name}): {column.description or column.chinese}"
+    meta: dict = {"chinese": column.chinese, "type": column.type, "pii": column.pii}
+    if column.format:
+        meta["format"] = column.format
+    if column.codes:
+        meta["codes"] = dict(column.codes)
+    elif column.allowed:
+        meta["allowed"] = list(column.allowed)
+    out = {"name": column.name, "description": description}
+    if not column.name.isascii() or column.name != column.name.lower():
+        out["quote"] = True
+    out["config"] = {"meta": meta}
+    return out
+
+
+def _table(table: SourceTable) -> dict:
+    meta: dict = {
+        "chinese": table.chinese,
+        "entity": table.entity,
+        "store": table.store,
+        "primary_key": list(table.primary_key),
+        "cursor": table.cursor,
+        "delete_style": table.delete_style,
+    }
+    if table.soft_delete:
+        meta["soft_delete"] = {
+            "column": table.soft_delete["column"],
+            "deleted_values": [str(v) for v in table.soft_delete.get("deleted_values", [])],
+        }
+    columns = [_column(c) for c in table.columns]
+    columns += [{"name": name, "description": f'{{{{ doc("{doc}") }}}}'} for name, doc in LINEAGE_DOCS.items()]
+    return {
+        "name": table.table,
+        "identifier": raw_table_name(table.platform, table.table),
+        "description": f"{table.chinese} ({table.table}): {table.description}",
+        "config": {"meta": meta},
+        "columns": columns,
+    }
+
+
+def sources_yaml(platform: Platform) -> str:
+    doc = {
+        "version": 2,
+        "sources": [
+            {
+                "name": platform.name,
+                "description": f"{platform.chinese}: {platform.description}",
+                "schema": RAW_SCHEMA,
+                "config": {
+                    "loaded_at_field": "_yw_extracted_at",
+                    "freshness": FRESHNESS,
+                    "meta": {"chinese": platform.chinese, "timezone": platform.timezone, "store": platform.store},
+                },
+                "tables": [_table(t) for t in platform.tables.values()],
+            }
+        ],
+    }
+    body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    return HEADER.format(platform=platform.name) + body
+
+
+def sources_path(platform: str, staging_dir: Path = STAGING_DIR) -> Path:
+    return staging_dir / platform / f"_{platform}__sources.yml"
+
+
+def generated_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
+    return {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 when a file is stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in generated_files().items():
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for path in stale:
+        print(f"{'stale' if args.check else 'wrote'} {path.relative_to(PROJECT_DIR.parent)}")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
