@@ -54,6 +54,7 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the named scanner extensions loaded."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con.execute("set enable_progress_bar = false")  # the CLI draws its own; keep stdout clean
     con.execute(f"set memory_limit={literal(memory_limit)}")
     if threads:
         con.execute(f"set threads={int(threads)}")
