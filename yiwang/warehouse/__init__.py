@@ -7,17 +7,20 @@
 See docs/warehouse.md.
 """
 
+from yiwang.warehouse.build import BuildResult, build
 from yiwang.warehouse.load import LoadError, LoadResult, TableLoad, load_raw, raw_table_name
 from yiwang.warehouse.lock import WarehouseBusy, warehouse_lock
 from yiwang.warehouse.targets import TARGETS, Target, resolve_target
 
 __all__ = [
     "TARGETS",
+    "BuildResult",
     "LoadError",
     "LoadResult",
     "TableLoad",
     "Target",
     "WarehouseBusy",
+    "build",
     "load_raw",
     "raw_table_name",
     "resolve_target",

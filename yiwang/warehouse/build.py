@@ -23,6 +23,7 @@ from yiwang.warehouse.lock import warehouse_lock
 from yiwang.warehouse.targets import Target, ensure_database, resolve_target
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+PROJECT_DIR_ENV = "YIWANG_DBT_PROJECT_DIR"  # another copy of dbt_project/ (a deployment); default: the checkout's
 PASSED = ("success", "pass")
 FAILED = ("error", "fail", "runtime error")
 
@@ -98,6 +99,10 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def project_dir() -> Path:
+    return Path(os.environ.get(PROJECT_DIR_ENV) or PROJECT_DIR).resolve()
+
+
 def dbt_work_dir(target: Target) -> Path:
     return workspace_dir("warehouse").resolve() / "dbt" / target.name
 
@@ -110,12 +115,13 @@ def dbt_args(
     extra: list[str] | None = None,
 ) -> list[str]:
     work = dbt_work_dir(target)
+    project = project_dir()
     args = [
         command,
         "--project-dir",
-        str(PROJECT_DIR),
+        str(project),
         "--profiles-dir",
-        str(PROJECT_DIR),
+        str(project),
         "--target",
         target.name,
         "--target-path",
@@ -176,6 +182,24 @@ def _node_results(result: Any) -> list[NodeResult]:
     return nodes
 
 
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    dbt-duckdb caches its environment (and with it the open database file) at class level; left
+    open, this process would keep the file after the build released the warehouse lock, and the
+    next writer (another process, or the raw load) could not open it.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: nothing to close
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def run_dbt(
     target: Target,
     command: str = "build",
@@ -191,7 +215,10 @@ def run_dbt(
     env = target.dbt_env() | {"YIWANG_WAREHOUSE_TARGET": target.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     with _environment(env):
         runner = dbtRunner(callbacks=[_callback(progress)])
-        outcome = runner.invoke(dbt_args(command, target, select, threads, extra))
+        try:
+            outcome = runner.invoke(dbt_args(command, target, select, threads, extra))
+        finally:
+            _release_duckdb()
     nodes = _node_results(outcome.result)
     error = None
     if outcome.exception is not None:

@@ -65,11 +65,6 @@ def landed_tables(results: dict[str, object]) -> list[str]:
     return [name for name, r in results.items() if r.status == "ok"]
 
 
-def new_day(home: Path, day: int) -> dict[str, object]:
-    simulate(home / "sources", day=day)
-    return extract_everything(home)
-
-
 @pytest.fixture(scope="session")
 def landed_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """YIWANG_HOME of a tiny city, day 1, extracted once (read-only: copy it with city_workspace)."""
@@ -157,5 +152,4 @@ __all__ = [
     "landed_city",
     "landed_tables",
     "live_keys",
-    "new_day",
 ]
