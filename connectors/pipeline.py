@@ -50,6 +50,7 @@ from yiwang.settings import workspace_dir
 FAULT_ENV = "YIWANG_CONNECTORS_FAULT"  # tests only: "pause:<point>:<marker file>"
 READ_ATTEMPTS = 3  # whole-table attempts on a transient source error
 RETRY_BASE_SECONDS = 0.5
+MEMORY_LIMIT = "512MB"  # DuckDB per connection; past it joins and sorts spill to staging/tmp
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -193,7 +194,7 @@ class _TableRun:
         (self.staging / "data").mkdir(parents=True)
         (self.staging / "quarantine").mkdir(parents=True)
         self.extracted_at = datetime.now(UTC)
-        self.con = _duckdb.connect(temp_dir=self.staging / "tmp", memory_limit="1GB")
+        self.con = _duckdb.connect(temp_dir=self.staging / "tmp", memory_limit=MEMORY_LIMIT)
         self.keys = [_duckdb.identifier(k) for k in self.contract.primary_key]
         self.key_schema = state.key_schema
         if state.index_path and state.index_path.is_file():
@@ -271,7 +272,9 @@ class _TableRun:
             for reason, count in zip(*pc.value_counts(q["_yw_reason"]).flatten(), strict=True):
                 self.reasons[reason.as_py()] = self.reasons.get(reason.as_py(), 0) + count.as_py()
 
-        self.con.execute("drop table if exists s_raw")
+        # good rows stream to a staging Parquet file: memory stays one batch deep
+        raw_path = self.staging / f"raw-{n:05d}.parquet"
+        raw_writer: pq.ParquetWriter | None = None
         created = False
         try:
             if read.file_reason:
@@ -314,20 +317,20 @@ class _TableRun:
                         lo, hi = lo.as_py(), hi.as_py()
                         unit_min = lo if unit_min is None or (lo is not None and lo < unit_min) else unit_min
                         unit_max = hi if unit_max is None or (hi is not None and hi > unit_max) else unit_max
-                    self.con.register("_good", good)
-                    if not created:
-                        self.con.execute("create table s_raw as select * from _good")
+                    if raw_writer is None:
+                        raw_writer = pq.ParquetWriter(raw_path, good.schema, compression="snappy")
                         created = True
                         self.schema = good.schema.remove(good.schema.get_field_index("_yw_seq"))
-                    else:
-                        self.con.execute("insert into s_raw by name select * from _good")
-                    self.con.unregister("_good")
+                    if good.num_rows:
+                        raw_writer.write_table(good)
                     self.progress.advance(cfg, batch.num_rows)
                     if n == 0 and rows == batch.num_rows:
                         fault("read")
         finally:
             if qwriter is not None:
                 qwriter.close()
+            if raw_writer is not None:
+                raw_writer.close()
         info |= {"rows_read": rows, "window_count": read.window_count}
         self.counts["source"] += rows
         self.counts["quarantined"] += rows - good_rows
@@ -340,29 +343,40 @@ class _TableRun:
         if unit_max is not None:
             self.cursor_max = unit_max if self.cursor_max is None else max(self.cursor_max, unit_max)
         diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
-        self._finalize(n, created, good_rows, diff, info)
+        self._finalize(n, raw_path if created else None, good_rows, diff, info)
+        raw_path.unlink(missing_ok=True)
         info["taken"] = True
         return info
 
-    def _finalize(self, n: int, created: bool, good_rows: int, diff: bool, info: dict) -> None:
+    def _finalize(self, n: int, raw: Path | None, good_rows: int, diff: bool, info: dict) -> None:
         # SQL below is assembled from identifiers quoted by _duckdb.identifier and literals
         # escaped by _duckdb.literal; no value from a source or a file is pasted into it.
         keys = self.keys
         on = " and ".join(f"s.{k} = i.{k}" for k in keys)
+        created = raw is not None
         if created:
-            self.con.execute(
-                "create or replace temp table s as select * exclude (_yw_seq) from s_raw "  # noqa: S608
-                f"qualify row_number() over (partition by {', '.join(keys)} "
-                "order by _yw_seq desc) = 1"
+            source = f"read_parquet({_duckdb.literal(str(raw))})"
+            # the last row per key wins; look for repeated keys first (keys only, cheap) so the
+            # common case streams from the staged file without a window over the whole unit
+            repeated = self.con.execute(
+                f"select coalesce(sum(c - 1), 0) from (select count(*) as c from {source} "  # noqa: S608
+                f"group by {', '.join(keys)} having count(*) > 1)"
+            ).fetchone()[0]
+            dedupe = (
+                f" qualify row_number() over (partition by {', '.join(keys)} order by _yw_seq desc) = 1"
+                if repeated
+                else ""
             )
-            self.con.execute("drop table s_raw")
+            self.con.execute(
+                f"create or replace temp view s as select * exclude (_yw_seq) from {source}{dedupe}"  # noqa: S608
+            )
             fields = [f for f in self.schema if not f.name.startswith("_yw_")]
         elif diff:  # an empty snapshot: every live key is gone
             self.con.execute("create or replace temp table s as select * from idx limit 0")
             fields = [pa.field(c.name, c.arrow_type) for c in self.contract.columns]
         else:
             return
-        deduped = self.con.execute("select count(*) from s").fetchone()[0] if created else 0
+        deduped = good_rows - repeated if created else 0
         self.counts["duplicates"] += good_rows - deduped
         parts = []
         if created:

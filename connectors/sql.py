@@ -103,7 +103,7 @@ class SqlSource:
 
     def _duck(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
-            con = _duckdb.connect(self.kind)
+            con = _duckdb.connect(self.kind, memory_limit="256MB")
             try:
                 if self.kind == "sqlite":
                     con.execute("set sqlite_all_varchar=true")

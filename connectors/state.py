@@ -147,25 +147,31 @@ class TableState:
         con = _duckdb.connect()
         try:
             old = self.index_path if self.index_path and self.index_path.is_file() else None
-            parts = []
-            if old:
-                parts.append(
-                    f"select {keys}, _yw_row_hash, _yw_deleted, 0 as _f, 0 as _r "  # noqa: S608
-                    f"from read_parquet({_duckdb.literal(str(old))})"
+            lit = _duckdb.literal
+            # the batch's rows per key: one part holds each key once; across parts the last wins
+            new = " union all ".join(
+                f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, {n} as _f "  # noqa: S608
+                f"from read_parquet({lit(str(f))})"
+                for n, f in enumerate(files, start=1)
+            )
+            if len(files) > 1:
+                window = f"row_number() over (partition by {keys} order by _f desc)"
+                new = f"select * from ({new}) qualify {window} = 1"  # noqa: S608
+            match = " and ".join(f"o.{k} = n.{k}" for k in keys.split(", "))
+            if old and files:  # upsert: old keys not in the batch, then the batch's keys
+                query = (
+                    f"select {keys}, _yw_row_hash, _yw_deleted from read_parquet({lit(str(old))}) o "  # noqa: S608
+                    f"where not exists (select 1 from ({new}) n where {match}) "
+                    f"union all select {keys}, _yw_row_hash, _yw_deleted from ({new})"
                 )
-            for n, f in enumerate(files, start=1):
-                parts.append(
-                    f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, "  # noqa: S608
-                    f"{n} as _f, file_row_number as _r "
-                    f"from read_parquet({_duckdb.literal(str(f))}, file_row_number=true)"
-                )
-            if parts:
-                con.execute(
-                    f"copy (select {keys}, _yw_row_hash, _yw_deleted "  # noqa: S608
-                    f"from ({' union all '.join(parts)}) "
-                    f"qualify row_number() over (partition by {keys} order by _f desc, _r desc) = 1"
-                    f") to {_duckdb.literal(str(tmp))} (format parquet, compression zstd)"
-                )
+            elif files:
+                query = f"select {keys}, _yw_row_hash, _yw_deleted from ({new})"  # noqa: S608
+            elif old:
+                query = f"select * from read_parquet({lit(str(old))})"  # noqa: S608
+            else:
+                query = None
+            if query:
+                con.execute(f"copy ({query}) to {lit(str(tmp))} (format parquet, compression zstd)")
             else:
                 pq.write_table(index_schema(self.key_schema).empty_table(), tmp)
         finally:

@@ -161,3 +161,13 @@ def test_drift_freeze_fails_before_writing(workspace: Path) -> None:
     manifest = __import__("json").loads(result.manifest_path.read_text(encoding="utf-8"))
     assert manifest["drift"]["added"] == ["备注"]
     assert read_landed("party_building", "organisations").column("备注").to_pylist() == ["新列"]
+
+
+def test_repeated_key_in_one_export_keeps_the_last(workspace: Path) -> None:
+    rows = [member(1, "张三"), member(2, "李四"), member(1, "张喆")]
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
+    [result] = extract([table_config("party_building", "members")])
+    c = result.counts
+    assert (c["source"], c["landed"], c["duplicates"]) == (3, 2, 1) and result.reconciled
+    df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
+    assert df.loc["DY00001", "姓名"] == "张喆"
