@@ -171,9 +171,24 @@ class HttpSource:
         schema = pa.schema([(n, pa.string()) for n in names])
         total = data.get("total")
 
+        keys = self.contract.primary_key
+
         def pages() -> Iterator[list[dict]]:
+            # Offset paging over rows ordered by updatedAt: a row updated while we page moves to
+            # the end and pushes an unread row back onto a page already read. Seeing a key twice
+            # is the sign; the read is then started over (a transient error, bounded retries).
+            seen: set[tuple] = set()
             page, current = 1, items
             while current:
+                for item in current:
+                    key = tuple(item.get(k) for k in keys)
+                    if key in seen:
+                        raise SourceError(
+                            f"{self.description}: rows moved between pages while reading (key {key} "
+                            "seen twice); reading again",
+                            transient=True,
+                        )
+                    seen.add(key)
                 yield current
                 if total is not None and page * self.page_size >= total:
                     return

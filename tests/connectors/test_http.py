@@ -131,3 +131,25 @@ def write_members(workspace: Path) -> None:
     header = source_table("party_building", "members").column_names
     row = ["DY00001", "张喆"] + [""] * (len(header) - 2)
     write_csv(workspace / "sources" / "party_building" / "exports" / "dangyuan_20240301.csv", header, [row], "gbk")
+
+
+def test_rows_moving_between_pages_are_read_again(api_db: Path, api_env) -> None:
+    import sqlite3
+    import threading
+
+    with running(api_db, TOKEN, delay_seconds=0.3) as server:
+        api_env(server)
+
+        def update_after_first_page() -> None:
+            while server.requests < 2:  # request 2 (page 2) is being delayed now
+                threading.Event().wait(0.01)
+            with sqlite3.connect(api_db) as con:  # row 0 moves from page 1 to the end
+                con.execute("update household_contacts set updatedAt = '2024-03-01T11:00:00+08:00' where id = 0")
+
+        mover = threading.Thread(target=update_after_first_page)
+        mover.start()
+        [result] = extract([contacts_config()])
+        mover.join()
+    assert result.status == "ok", result.error
+    assert result.counts["source"] == result.counts["insert"] == 120 and result.counts["duplicates"] == 0
+    assert server.requests > 3  # the first read was abandoned and started over
