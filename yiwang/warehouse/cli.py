@@ -92,8 +92,10 @@ def build_command(
         console.print(summary_table(result))
     console.print(f"built in {result.seconds:.1f} s (dbt {result.dbt_seconds:.1f} s)")
     for node in result.failed:
-        console.print(f"[red]FAILED {node.resource_type} {node.unique_id}[/red]: {node.message}", highlight=False)
+        console.print(
+            f"[red]FAILED {node.resource_type} {node.unique_id}[/red]: {node.message}", highlight=False, soft_wrap=True
+        )
     if result.error:
-        console.print(f"[red]dbt did not run: {result.error}", highlight=False)
+        console.print(f"[red]dbt did not run: {result.error}", highlight=False, soft_wrap=True)
     if not result.ok:
         raise typer.Exit(1)

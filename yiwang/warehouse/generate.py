@@ -3,10 +3,14 @@
     uv run python -m yiwang.warehouse.generate          # rewrite the generated files
     uv run python -m yiwang.warehouse.generate --check  # exit 1 when one is stale (tests do this)
 
-Writes dbt_project/models/staging/<platform>/_<platform>__sources.yml: the platform's raw tables
-(raw.<platform>__<table>) with freshness on `_yw_extracted_at`, every source column described
-with its Chinese field name, and the contract's keys, delete style, code lists and formats in
-`meta`, where the staging macros read them (macros/staging/).
+Writes
+- dbt_project/models/staging/<platform>/_<platform>__sources.yml: the platform's raw tables
+  (raw.<platform>__<table>) with freshness on `_yw_extracted_at`, every source column described
+  with its Chinese field name, and the contract's keys, delete style, code lists and formats in
+  `meta`;
+- dbt_project/macros/staging/_yw_source_contracts.sql: the same facts as a Jinja dictionary for
+  the staging macros (keys, soft deletes, time zone, column types, formats, code lists), which
+  also works where dbt's graph is empty (unit tests, parsing).
 """
 
 from __future__ import annotations
@@ -112,12 +116,68 @@ def sources_yaml(platform: Platform) -> str:
     return HEADER.format(platform=platform.name) + body
 
 
+def _jinja(value) -> str:
+    """A Python value as a Jinja literal (strings single-quoted, escaped)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_jinja(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_jinja(str(k))}: {_jinja(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def contracts_macro() -> str:
+    lines = [
+        "{#- Generated from schemas/sources by `uv run python -m yiwang.warehouse.generate`. Do not edit:",
+        "    change the contracts and regenerate (tests/dbt checks this file is current).",
+        "    yw__source_contracts()[platform][table]: primary_key, soft_delete, timezone and, per column,",
+        "    type, format and codes; read by yw_source_meta and yw_source_column_meta. -#}",
+        "{% macro yw__source_contracts() -%}",
+        "{{ return({",
+    ]
+    platforms = list(source_platforms().values())
+    for i, platform in enumerate(platforms):
+        lines.append(f"    {_jinja(platform.name)}: {{")
+        tables = list(platform.tables.values())
+        for j, table in enumerate(tables):
+            soft = None
+            if table.soft_delete:
+                soft = {
+                    "column": table.soft_delete["column"],
+                    "deleted_values": [str(v) for v in table.soft_delete.get("deleted_values", [])],
+                }
+            lines.append(f"        {_jinja(table.table)}: {{")
+            lines.append(f"            'primary_key': {_jinja(list(table.primary_key))},")
+            lines.append(f"            'delete_style': {_jinja(table.delete_style)},")
+            lines.append(f"            'soft_delete': {_jinja(soft)},")
+            lines.append(f"            'timezone': {_jinja(platform.timezone)},")
+            lines.append("            'columns': {")
+            for k, column in enumerate(table.columns):
+                facts = {"type": column.type, "format": column.format, "codes": column.codes}
+                comma = "," if k < len(table.columns) - 1 else ""
+                lines.append(f"                {_jinja(column.name)}: {_jinja(facts)}{comma}")
+            lines.append("            },")
+            lines.append("        }" + ("," if j < len(tables) - 1 else ""))
+        lines.append("    }" + ("," if i < len(platforms) - 1 else ""))
+    lines += ["}) }}", "{%- endmacro %}", ""]
+    return "\n".join(lines)
+
+
 def sources_path(platform: str, staging_dir: Path = STAGING_DIR) -> Path:
     return staging_dir / platform / f"_{platform}__sources.yml"
 
 
+CONTRACTS_MACRO = PROJECT_DIR / "macros" / "staging" / "_yw_source_contracts.sql"
+
+
 def generated_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
-    return {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
+    files = {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
+    return files | {CONTRACTS_MACRO: contracts_macro()}
 
 
 def main(argv: list[str] | None = None) -> int:

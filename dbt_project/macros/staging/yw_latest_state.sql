@@ -4,39 +4,35 @@
     key is the one landed last: by extraction time, then run id, then part file within the batch
     (_yw_part). The key is gone when that version is a delete (`_yw_op = 'delete'`: a hard delete
     found by difference, or a soft delete flagged by the connector) or carries the contract's
-    soft-delete flag. Keys come from the contract (meta.primary_key of the source).
+    soft-delete flag. Keys and flags come from the contract (yw_source_meta).
 
     Returns a select of every raw column plus _yw_version (always 1); use it as the first CTE of a
     staging model:  with latest as ({{ yw_latest_state('hotline', 't_gd_workorder') }})  -#}
 {% macro yw_latest_state(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if not execute -%}
-        select * from {{ relation }}
-    {%- else -%}
-        {%- set meta = yw_source_meta(source_name, table_name) -%}
-        {%- set keys = meta.get('primary_key') or [] -%}
-        {%- if keys | length == 0 -%}
-            {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " has no primary_key in its meta") }}
-        {%- endif -%}
-        {%- set soft = meta.get('soft_delete') -%}
-        select versions.*
-        from (
-            select
-                landed.*,
-                row_number() over (
-                    partition by {% for key in keys %}landed.{{ adapter.quote(key) }}{{ ", " if not loop.last }}{% endfor %}
-                    order by landed._yw_extracted_at desc, landed._yw_run_id desc, landed._yw_part desc
-                ) as _yw_version
-            from {{ relation }} as landed
-        ) as versions
-        where versions._yw_version = 1
-            and versions._yw_op <> 'delete'
-        {%- if soft %}
-            and coalesce(
-                cast(versions.{{ adapter.quote(soft['column']) }} as {{ dbt.type_string() }})
-                not in ({% for value in soft['deleted_values'] %}'{{ value }}'{{ ", " if not loop.last }}{% endfor %}),
-                true
-            )
-        {%- endif %}
+    {%- set meta = yw_source_meta(source_name, table_name) -%}
+    {%- set keys = meta.get('primary_key') or [] -%}
+    {%- if keys | length == 0 -%}
+        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " has no primary_key in its meta") }}
     {%- endif -%}
+    {%- set soft = meta.get('soft_delete') -%}
+    select versions.*
+    from (
+        select
+            landed.*,
+            row_number() over (
+                partition by {% for key in keys %}landed.{{ adapter.quote(key) }}{{ ", " if not loop.last }}{% endfor %}
+                order by landed._yw_extracted_at desc, landed._yw_run_id desc, landed._yw_part desc
+            ) as _yw_version
+        from {{ relation }} as landed
+    ) as versions
+    where versions._yw_version = 1
+        and versions._yw_op <> 'delete'
+    {%- if soft %}
+        and coalesce(
+            cast(versions.{{ adapter.quote(soft['column']) }} as {{ dbt.type_string() }})
+            not in ({% for value in soft['deleted_values'] %}'{{ value }}'{{ ", " if not loop.last }}{% endfor %}),
+            true
+        )
+    {%- endif %}
 {% endmacro %}

@@ -20,12 +20,16 @@ renamed as (
         clzt as status_code,
         {{ yw_decode_source_code('grid_platform', 'zz_sj', 'clzt') }} as status_name,
         dsrxm as involved_party_name_raw,
+        {{ yw_normalize_person_name('dsrxm') }} as involved_party_name,
         dsrzjhm as involved_party_id_number_raw,
+        {{ yw_normalize_id_number('dsrzjhm') }} as involved_party_id_number,
+        {{ yw_id_number_is_valid('dsrzjhm') }} as involved_party_id_number_is_valid,
         dsrlxdh as involved_party_phone_raw,
-        {{ yw_local_to_utc('fssj') }} as occurred_at,
-        {{ yw_local_to_utc('sbsj') }} as reported_at,
-        {{ yw_local_to_utc('bjsj') }} as closed_at,
-        {{ yw_local_to_utc('gxsj') }} as source_updated_at,
+        {{ yw_normalize_phone('dsrlxdh', var('yw_default_area_code')) }} as involved_party_phone,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_sj', 'fssj') }} as occurred_at,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_sj', 'sbsj') }} as reported_at,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_sj', 'bjsj') }} as closed_at,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_sj', 'gxsj') }} as source_updated_at,
         {{ yw_lineage_columns() }}
     from latest
 )

@@ -14,9 +14,11 @@ renamed as (
         wglx as grid_kind_code,
         {{ yw_decode_source_code('grid_platform', 'zz_grid', 'wglx') }} as grid_kind_name,
         wgy as grid_worker_name_raw,
+        {{ yw_normalize_person_name('wgy') }} as grid_worker_name,
         wgydh as grid_worker_phone_raw,
+        {{ yw_normalize_phone('wgydh', var('yw_default_area_code')) }} as grid_worker_phone,
         fw as boundary_wkt,
-        {{ yw_local_to_utc('gxsj') }} as source_updated_at,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_grid', 'gxsj') }} as source_updated_at,
         {{ yw_lineage_columns() }}
     from latest
 )

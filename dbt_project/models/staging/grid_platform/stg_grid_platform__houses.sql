@@ -16,9 +16,13 @@ renamed as (
         fwyt as house_use_code,
         {{ yw_decode_source_code('grid_platform', 'zz_syfw', 'fwyt') }} as house_use_name,
         fzxm as owner_name_raw,
+        {{ yw_normalize_person_name('fzxm') }} as owner_name,
         fzzjhm as owner_id_number_raw,
+        {{ yw_normalize_id_number('fzzjhm') }} as owner_id_number,
+        {{ yw_id_number_is_valid('fzzjhm') }} as owner_id_number_is_valid,
         fzlxdh as owner_phone_raw,
-        {{ yw_local_to_utc('gxsj') }} as source_updated_at,
+        {{ yw_normalize_phone('fzlxdh', var('yw_default_area_code')) }} as owner_phone,
+        {{ yw_source_time_to_utc('grid_platform', 'zz_syfw', 'gxsj') }} as source_updated_at,
         {{ yw_lineage_columns() }}
     from latest
 )

@@ -10,7 +10,7 @@ renamed as (
         czlx as step_name,
         czdw as department,
         czyj as note,
-        {{ yw_local_to_utc('czsj') }} as acted_at,
+        {{ yw_source_time_to_utc('hotline', 't_gd_lzjl', 'czsj') }} as acted_at,
         {{ yw_lineage_columns() }}
     from latest
 )

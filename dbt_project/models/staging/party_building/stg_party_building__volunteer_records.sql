@@ -13,7 +13,7 @@ renamed as (
         "serviceDate" as service_date,
         hours as service_hours,
         location as service_location,
-        {{ yw_local_to_utc('"updatedAt"') }} as source_updated_at,
+        {{ yw_source_time_to_utc('party_building', 'volunteer_records', 'updatedAt') }} as source_updated_at,
         {{ yw_lineage_columns() }}
     from latest
 )

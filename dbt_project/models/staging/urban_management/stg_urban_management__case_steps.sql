@@ -11,7 +11,7 @@ renamed as (
         act_dept as department,
         act_user as acted_by,
         opinion as note,
-        {{ yw_local_text_to_utc('urban_management', 'um_case_flow', 'act_time') }} as acted_at,
+        {{ yw_source_time_to_utc('urban_management', 'um_case_flow', 'act_time') }} as acted_at,
         {{ yw_lineage_columns() }}
     from latest
 )
