@@ -42,7 +42,7 @@ class RichBuildProgress(BuildProgress):
 
 
 def summary_table(result: BuildResult) -> Table:
-    table = Table(title=f"dbt build on {result.target} ({result.where})")
+    table = Table(title=f"dbt build ({result.target})")
     for name in ("resource", "passed", "warned", "failed", "skipped"):
         table.add_column(name, justify="left" if name == "resource" else "right")
     for resource, counts in sorted(result.summary().items()):
@@ -81,6 +81,7 @@ def build_command(
     except WarehouseBusy as error:
         console.print(f"[red]{error}")
         raise typer.Exit(1) from None
+    console.print(f"warehouse: {result.where}", highlight=False, soft_wrap=True)
     if result.load is not None:
         console.print(
             f"raw load: {result.load.batches_loaded} new batches, {result.load.rows_loaded:,} rows "
