@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
+from sqlfluff.core import FluffConfig, Linter
 
 from yiwang.contracts import source_platforms, source_tables
 from yiwang.warehouse.generate import generated_files
@@ -113,3 +114,12 @@ def test_folders_set_materialisation_and_schema() -> None:
         assert models[folder]["+materialized"] in ("table", "view")
     for sql in (PROJECT / "models").rglob("*.sql"):
         assert "config(" not in sql.read_text(), f"{sql}: set materialisation per folder in dbt_project.yml"
+
+
+def test_models_pass_sqlfluff() -> None:
+    """Lower-case keywords and explicit aliases (dbt_project/.sqlfluff)."""
+    config = FluffConfig.from_path(str(PROJECT))
+    records = Linter(config=config).lint_paths((str(PROJECT / "models"),)).as_records()
+    assert len(records) >= 13
+    problems = [(r["filepath"], v["code"], v["description"]) for r in records for v in r["violations"]]
+    assert not problems, problems
