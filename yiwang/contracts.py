@@ -119,8 +119,29 @@ def _require(doc: dict, key: str, path: Path) -> Any:
     return doc[key]
 
 
+COLUMN_KEYS = {
+    "name",
+    "type",
+    "chinese",
+    "description",
+    "nullable",
+    "pii",
+    "english",
+    "codes",
+    "allowed",
+    "format",
+    "references",
+}
+
+
 def _column(raw: dict, path: Path) -> Column:
     name = str(_require(raw, "name", path))
+    unknown = set(raw) - COLUMN_KEYS
+    if unknown:
+        raise ContractError(
+            f"{path}: column {name!r} has unknown keys {sorted(map(str, unknown))}; "
+            "quote a description that contains a comma or a colon"
+        )
     ctype = _require(raw, "type", path)
     if ctype not in COLUMN_TYPES:
         raise ContractError(f"{path}: column {name!r} has type {ctype!r}; use one of {list(COLUMN_TYPES)}")

@@ -58,3 +58,13 @@ def test_a_missing_key_column_names_the_file(tmp_path):
 def test_unknown_tables_are_refused_clearly():
     with pytest.raises(KeyError, match=r"unknown table hotline\.nope"):
         source_table("hotline", "nope")
+
+
+def test_an_unquoted_comma_in_a_description_is_refused(tmp_path):
+    root = _copy(tmp_path)
+    path = root / "sources" / "hotline" / "t_gd_lzjl.yml"
+    path.write_text(
+        path.read_text("utf-8").replace('"Step time, local time (the cursor)"', "Step time, local time"), "utf-8"
+    )
+    with pytest.raises(ContractError, match="unknown keys"):
+        source_platforms(root)
