@@ -1,8 +1,8 @@
 """`yiwang demo`: the whole pipeline on embedded defaults, for a newcomer's first run.
 
-Today it simulates a tiny city (about 2,000 people) and extracts all four platforms into the
-landing zone; the later stages (warehouse, entity resolution, quality gates, sharing) join
-this command as they land.
+Today it simulates a tiny city (about 2,000 people), extracts all four platforms into the
+landing zone and builds the warehouse's staging layer on DuckDB; the later stages (marts,
+entity resolution, quality gates, sharing) join this command as they land.
 """
 
 from __future__ import annotations
@@ -47,10 +47,22 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
             results = extract(select_tables(load_registry(), None), progress=RichProgress(bars))
     console.print(counts_table(results))
     ok = all(r.status == "ok" for r in results)
+
+    console.rule("[bold]3. build the warehouse (dbt on DuckDB, 数据底座)")
+    from yiwang.warehouse.build import build
+    from yiwang.warehouse.cli import RichBuildProgress, summary_table
+
+    with Progress(*columns, console=console) as bars:
+        built = build("duckdb", progress=RichBuildProgress(bars))
+    console.print(summary_table(built))
+    for node in built.failed:
+        console.print(f"[red]failed:[/red] {node.name}")
+    ok = ok and built.ok
+    console.print(f"warehouse: {built.where} ({built.seconds:.0f} s)")
     console.rule("[bold]done")
     console.print(f"landing zone: {workspace_dir('landing')}   cursors and key indexes: {workspace_dir('state')}")
     console.print(
-        "Next stages (dbt warehouse, entity resolution, quality gates, sharing) are not built yet; "
+        "Next stages (warehouse marts, entity resolution, quality gates, sharing) are not built yet; "
         "see the issues. Run [bold]yiwang simulate --day 2[/bold] then [bold]yiwang extract[/bold] "
         f"with YIWANG_HOME={home} to land a day of changes."
     )
