@@ -142,22 +142,29 @@ def coercion_sql(
         if all_checks
         else "cast(null as VARCHAR)"
     )
+    # the raw row as JSON is only built for rows that fail (CASE evaluates it for those alone)
+    passthrough = [f"__s{k}" for k in range(len(schema.names))]
+    inner += [f"{identifier(n)} as {alias}" for n, alias in zip(schema.names, passthrough, strict=True)]
     record = (
         "to_json(struct_pack("
-        + ", ".join(f"{identifier(n)} := cast({identifier(n)} as VARCHAR)" for n in schema.names)
+        + ", ".join(
+            f"{identifier(n)} := cast({alias} as VARCHAR)" for n, alias in zip(schema.names, passthrough, strict=True)
+        )
         + "))"
     )
-    inner.append(f"{record} as __record")
     deleted = "false"
     if soft_delete:
         values = ", ".join(literal(str(v)) for v in soft_delete.get("deleted_values", []))
         idx = contract.column_names.index(soft_delete["column"])
         deleted = f"coalesce(cast(__c{idx} as VARCHAR) in ({values}), false)"
-    return (
+    middle = (
         f"select {', '.join(outer)}, "  # noqa: S608 - identifiers quoted, values are literals
         f"{reason} as _yw_reason, {column_of} as _yw_column, {raw_value} as _yw_raw_value, "
-        f"__record as _yw_record, "
         f"md5(to_json(struct_pack({', '.join(hashed)}))) as _yw_row_hash, "
-        f"{deleted} as _yw_is_deleted "
+        f"{deleted} as _yw_is_deleted, {', '.join(passthrough)} "
         f"from (select {', '.join(inner)} from {relation})"
+    )
+    return (
+        f"select * exclude ({', '.join(passthrough)}), "  # noqa: S608
+        f"case when _yw_reason is not null then {record} end as _yw_record from ({middle})"
     )

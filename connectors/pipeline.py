@@ -50,7 +50,7 @@ from yiwang.settings import workspace_dir
 FAULT_ENV = "YIWANG_CONNECTORS_FAULT"  # tests only: "pause:<point>:<marker file>"
 READ_ATTEMPTS = 3  # whole-table attempts on a transient source error
 RETRY_BASE_SECONDS = 0.5
-MEMORY_LIMIT = "512MB"  # DuckDB per connection; past it joins and sorts spill to staging/tmp
+MEMORY_LIMIT = "256MB"  # DuckDB per connection; past it joins and sorts spill to staging/tmp
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
