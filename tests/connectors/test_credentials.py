@@ -1,0 +1,35 @@
+"""Credentials are references: env first, Airflow only inside Airflow (imported lazily), redacted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from connectors.credentials import CredentialRef, redact, redact_url, resolve_secret, resolve_url
+
+
+def test_env_first_then_default(monkeypatch) -> None:
+    ref = CredentialRef(env="YIWANG_TEST_SOURCE_URL", airflow_conn_id="yiwang_test")
+    monkeypatch.delenv("YIWANG_TEST_SOURCE_URL", raising=False)
+    monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
+    assert resolve_url(ref, "sqlite:///x.sqlite") == ("sqlite:///x.sqlite", "default")
+    monkeypatch.setenv("YIWANG_TEST_SOURCE_URL", "postgresql+psycopg://u:pw@h/db")
+    assert resolve_url(ref, "sqlite:///x.sqlite") == ("postgresql+psycopg://u:pw@h/db", "env YIWANG_TEST_SOURCE_URL")
+    monkeypatch.setenv("YIWANG_TEST_TOKEN", "t0k")
+    assert resolve_secret(CredentialRef(env="YIWANG_TEST_TOKEN")) == "t0k"
+
+
+def test_airflow_is_not_imported_outside_airflow() -> None:
+    code = (
+        "import sys\n"
+        "from connectors import load_registry, extract\n"
+        "from connectors.credentials import CredentialRef, resolve_url\n"
+        "resolve_url(CredentialRef(env='NOPE', airflow_conn_id='x'), 'sqlite:///x')\n"
+        "assert not any(m == 'airflow' or m.startswith('airflow.') for m in sys.modules), 'airflow imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_secrets_are_redacted() -> None:
+    assert "s3cr3t" not in redact_url("postgresql+psycopg://etl:s3cr3t@db:5432/hotline")
+    assert redact("connect failed for s3cr3t@db", "s3cr3t") == "connect failed for ***@db"
