@@ -169,6 +169,9 @@ class PartyApiServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away (or a dropped connection we made on purpose) is not news."""
+
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
