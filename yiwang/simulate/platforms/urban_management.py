@@ -101,6 +101,9 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
         )
         done = part.close_at.fillna(part.handle_at)
         overtime = np.where(done.notna(), done > part.deadline_at, ctx.as_of > part.deadline_at) & (status != 6)
+        # the vendor's overdue job flags open cases when their deadline passes and stamps the change
+        flagged_open = done.isna().to_numpy() & overtime
+        updated = part.updated_at.where(~flagged_open, np.maximum(part.updated_at, part.deadline_at.dt.floor("s")))
         depts = (district.reindex(mm.community_code.str[:6]).fillna("").to_numpy() + cat.department.to_numpy()).astype(
             object
         )
@@ -137,7 +140,7 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
                     "status_id": status,
                     "is_overtime": overtime.astype(int),
                     "is_deleted": np.where(part.delete_at.notna(), 1, 0),
-                    "update_time": timestamps(part.updated_at).to_numpy(),
+                    "update_time": timestamps(updated).to_numpy(),
                     "_report_id": keys,
                     "_matter_id": part.matter_id.to_numpy(),
                     "_person_id": np.where(public, part.reporter_person_id.to_numpy(), -1),
