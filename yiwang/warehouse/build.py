@@ -212,7 +212,11 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     progress = progress or BuildProgress()
-    env = target.dbt_env() | {"YIWANG_WAREHOUSE_TARGET": target.name, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = target.dbt_env() | {
+        "YIWANG_WAREHOUSE_TARGET": target.name,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),  # the DuckDB UDF plugin
+    }
     with _environment(env):
         runner = dbtRunner(callbacks=[_callback(progress)])
         try:
