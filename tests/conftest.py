@@ -14,9 +14,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "YIWANG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("YIWANG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MARIADB_ADMIN_URL = os.environ.get("YIWANG_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/mysql")
 
 

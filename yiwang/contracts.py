@@ -59,8 +59,24 @@ class Column:
         return self.allowed
 
 
+class _Columns:
+    """Column lookup shared by source tables and warehouse models."""
+
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.label} has no column {name!r}")
+
+
 @dataclass(frozen=True)
-class SourceTable:
+class SourceTable(_Columns):
     platform: str
     table: str
     chinese: str
@@ -81,15 +97,7 @@ class SourceTable:
     def qualified_name(self) -> str:
         return f"{self.platform}.{self.table}"
 
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(f"{self.qualified_name} has no column {name!r}")
+    label = qualified_name
 
     def arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in self.columns])
@@ -165,7 +173,8 @@ def _column(raw: dict, path: Path) -> Column:
     )
 
 
-def _table(doc: dict, platform: dict, path: Path) -> SourceTable:
+def _columns_and_key(doc: dict, path: Path) -> tuple[tuple[Column, ...], tuple[str, ...], list[str]]:
+    """The columns and primary key of a contract file, checked: names unique, key columns exist."""
     columns = tuple(_column(c, path) for c in _require(doc, "columns", path))
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
@@ -174,6 +183,11 @@ def _table(doc: dict, platform: dict, path: Path) -> SourceTable:
     for key in pk:
         if key not in names:
             raise ContractError(f"{path}: primary key column {key!r} is not a column")
+    return columns, pk, names
+
+
+def _table(doc: dict, platform: dict, path: Path) -> SourceTable:
+    columns, pk, names = _columns_and_key(doc, path)
     cursor = doc.get("cursor")
     if cursor is not None and cursor not in names:
         raise ContractError(f"{path}: cursor column {cursor!r} is not a column")
@@ -256,7 +270,7 @@ def source_tables(root: Path | None = None) -> list[SourceTable]:
 
 
 @dataclass(frozen=True)
-class WarehouseModel:
+class WarehouseModel(_Columns):
     """A mart's contract: what dbt must build and the warehouse gate must check."""
 
     model: str
@@ -269,14 +283,8 @@ class WarehouseModel:
     path: Path | None = field(default=None, compare=False)
 
     @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(f"{self.model} has no column {name!r}")
+    def label(self) -> str:
+        return self.model
 
 
 @cache
@@ -287,14 +295,7 @@ def _load_warehouse(root: Path) -> dict[str, WarehouseModel]:
     models: dict[str, WarehouseModel] = {}
     for path in sorted(base.glob("[!_]*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        columns = tuple(_column(c, path) for c in _require(doc, "columns", path))
-        names = [c.name for c in columns]
-        if len(set(names)) != len(names):
-            raise ContractError(f"{path}: duplicate column names")
-        pk = tuple(_require(doc, "primary_key", path))
-        for key in pk:
-            if key not in names:
-                raise ContractError(f"{path}: primary key column {key!r} is not a column")
+        columns, pk, _ = _columns_and_key(doc, path)
         domain = _require(doc, "domain", path)
         if domain not in domains:
             raise ContractError(f"{path}: domain {domain!r}; use one of {sorted(domains)}")

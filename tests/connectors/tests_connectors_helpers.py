@@ -166,3 +166,29 @@ def contact(i: int, updated: str, deleted: bool = False, **overrides: Any) -> di
         "isDeleted": deleted,
         "updatedAt": updated,
     } | overrides
+
+
+def check_platform_config(platform_name: str) -> None:
+    """A platform's tables.yml loads, covers every contract table, and its modes fit the contracts."""
+    from yiwang.contracts import source_platforms
+
+    platform = load_registry()[platform_name]
+    contracts = source_platforms()[platform_name].tables
+    assert set(platform.tables) == set(contracts)
+    for name, cfg in platform.tables.items():
+        assert cfg.contract is contracts[name]
+        assert cfg.contract.primary_key
+        if cfg.mode == "incremental":
+            assert cfg.contract.cursor and cfg.lookback is not None
+        if cfg.contract.delete_style == "hard":
+            assert cfg.mode in ("snapshot", "file_drop") and cfg.delete_detection == "diff"
+
+
+def check_platform_credentials(platform_name: str) -> None:
+    """Credentials are references (YIWANG_ env vars) with working, secret-free defaults."""
+    from connectors.pipeline import _expand
+
+    for conn in load_registry()[platform_name].connections.values():
+        assert conn.credentials.env and conn.credentials.env.startswith("YIWANG_")
+        assert conn.default and "password" not in conn.default
+        assert "{sources}" not in _expand(conn.default)

@@ -72,9 +72,7 @@ COMPOUND_SUFFIXES = (
 _HAN = "\u4e00-\u9fff"
 _NOT_ROAD_NEXT = r"(?![路街巷弄道]|大道|大街|中路|东路|西路|南路|北路|口|场|政|民|委|级|面)"
 _CITY = re.compile(f"^([{_HAN}]{{2,10}}?)(自治州|地区|盟|市){_NOT_ROAD_NEXT}")
-_DISTRICT = re.compile(
-    f"^([{_HAN}]{{1,12}}?)(自治县|自治旗|林区|特区|新区|区|县|市|旗){_NOT_ROAD_NEXT}"
-)
+_DISTRICT = re.compile(f"^([{_HAN}]{{1,12}}?)(自治县|自治旗|林区|特区|新区|区|县|市|旗){_NOT_ROAD_NEXT}")
 _NOT_DISTRICT_BEFORE = set("小社园景校厂街营矿院专片")
 _HIGHER_SUFFIX = re.compile("[省区县]")
 _DIVISION_WORD = re.compile(
@@ -82,8 +80,7 @@ _DIVISION_WORD = re.compile(
 )
 _STREET = re.compile(f"^([{_HAN}]{{2,10}}?)(街道办事处|街道办|街道|镇|乡|苏木){_NOT_ROAD_NEXT}")
 _COMMUNITY = re.compile(
-    f"^([{_HAN}]{{1,10}}?)(社区居民委员会|社区居委会|居民委员会|村民委员会|社区|居委会|村委会|嘎查|村)"
-    f"{_NOT_ROAD_NEXT}"
+    f"^([{_HAN}]{{1,10}}?)(社区居民委员会|社区居委会|居民委员会|村民委员会|社区|居委会|村委会|嘎查|村){_NOT_ROAD_NEXT}"
 )
 _GROUP = re.compile(r"^第?(\d+)(?:村民小组|小组|组|队|社)")
 _ROAD = re.compile(
@@ -98,9 +95,7 @@ _BRACKETS = re.compile(r"[(（\[【]([^)）\]】]*)[)）\]】]")
 _DROP = re.compile(r"[\s,，、;；:：。\"“”'‘’]+")
 
 _T_BUC = re.compile(r"^(\d+)-(\d+)-(\d+)(?:室|号|户|房)?")
-_T_BUILDING = re.compile(
-    r"^([A-Z]?\d+[A-Z]?|[A-Z])(?:号楼|號楼|号栋|号幢|栋|幢|座|#楼|#|号(?=\d|[A-Z]))"
-)
+_T_BUILDING = re.compile(r"^([A-Z]?\d+[A-Z]?|[A-Z])(?:号楼|號楼|号栋|号幢|栋|幢|座|#楼|#|号(?=\d|[A-Z]))")
 _T_UNIT = re.compile(r"^(\d+|[A-Z])(?:单元|單元)")
 _T_PAIR = re.compile(r"^(\d+)-(\d+)(?:室|号|户|房)?")
 _T_FLOOR = re.compile(r"^(-?\d+)(?:层|楼)(?!\d*单元)")

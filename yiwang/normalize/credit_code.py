@@ -124,9 +124,7 @@ class CreditCodeResult:
 
 
 def _failed(reason: str, cleaned: str | None) -> CreditCodeResult:
-    return CreditCodeResult(
-        None, False, reason, cleaned, None, None, None, None, None, None, None, False
-    )
+    return CreditCodeResult(None, False, reason, cleaned, None, None, None, None, None, None, None, False)
 
 
 def check_character(first17: str) -> str:

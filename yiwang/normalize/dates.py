@@ -54,9 +54,7 @@ _YMD = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
     r"(?:\s*[T\s]\s*(?P<time>.+))?$"
 )
-_DMY = re.compile(
-    r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})(?:\s+(?P<time>.+))?$"
-)
+_DMY = re.compile(r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})(?:\s+(?P<time>.+))?$")
 _TIME = re.compile(
     r"^(?P<h>\d{1,2})\s*[:时點点]\s*(?P<mi>\d{1,2})(?:\s*[:分]\s*(?P<s>\d{1,2})(?:\.(?P<f>\d{1,6})\d*)?"
     r"\s*秒?)?\s*分?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$",
@@ -120,9 +118,7 @@ def _finish(
             local = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
             return DateTimeResult(local.date(), local, utc, True, None, fmt)
         if has_time:
-            return DateTimeResult(
-                moment.date(), moment, local_to_utc(moment, zone), True, None, fmt
-            )
+            return DateTimeResult(moment.date(), moment, local_to_utc(moment, zone), True, None, fmt)
         return DateTimeResult(moment.date(), None, None, True, None, fmt)
     return DateTimeResult(moment, None, None, True, None, fmt)
 
@@ -133,9 +129,7 @@ def _parse_time(text: str) -> tuple[datetime.time, datetime.tzinfo | None] | Non
         return None
     micro = int((match.group("f") or "0").ljust(6, "0"))
     try:
-        clock = datetime.time(
-            int(match.group("h")), int(match.group("mi")), int(match.group("s") or 0), micro
-        )
+        clock = datetime.time(int(match.group("h")), int(match.group("mi")), int(match.group("s") or 0), micro)
     except ValueError:
         return None
     zone = match.group("tz")

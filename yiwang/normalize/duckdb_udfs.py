@@ -92,9 +92,7 @@ def register_duckdb_udfs(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConne
         ("parse_date", _column(parse_datetimes, "date"), "DATE"),
     ]
     for name, func, return_type in functions:
-        con.create_function(
-            name, func, ["VARCHAR"], return_type, type="arrow", null_handling="special"
-        )
+        con.create_function(name, func, ["VARCHAR"], return_type, type="arrow", null_handling="special")
     return con
 
 

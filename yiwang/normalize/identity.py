@@ -212,9 +212,7 @@ def parse_id_number(value: Any, *, today: datetime.date | None = None) -> IdNumb
             return _failed("spreadsheet_mangled", None)
         return _failed("bad_checksum", number)
     sex = "1" if int(number[16]) % 2 == 1 else "2"
-    return IdNumberResult(
-        number, True, None, number, born, number[:6], PROVINCE_CODES[number[:2]], sex, was_15
-    )
+    return IdNumberResult(number, True, None, number, born, number[:6], PROVINCE_CODES[number[:2]], sex, was_15)
 
 
 def normalize_id_number(value: Any) -> str | None:
@@ -259,9 +257,7 @@ def _fast_valid(strings: pa.Array, today: datetime.date) -> tuple[np.ndarray, pa
 
     Returns a boolean mask of rows proven valid and the result table for those rows.
     """
-    cleaned = pc.utf8_upper(
-        pc.replace_substring_regex(pc.utf8_normalize(strings, "NFKC"), r"[\s\-]+", "")
-    )
+    cleaned = pc.utf8_upper(pc.replace_substring_regex(pc.utf8_normalize(strings, "NFKC"), r"[\s\-]+", ""))
     shaped = pc.fill_null(pc.match_substring_regex(cleaned, _FAST_SHAPE), False)
     shaped_np = shaped.to_numpy(zero_copy_only=False)
     idx = np.flatnonzero(shaped_np)
@@ -285,8 +281,7 @@ def _fast_valid(strings: pa.Array, today: datetime.date) -> tuple[np.ndarray, pa
     date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in)
     date_ok &= year >= EARLIEST_BIRTH_YEAR
     born = (
-        (np.clip(year, 1, 9999) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
-        + (np.clip(month, 1, 12) - 1)
+        (np.clip(year, 1, 9999) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (np.clip(month, 1, 12) - 1)
     ).astype("datetime64[D]") + (np.clip(day, 1, 31) - 1)
     date_ok &= born <= np.datetime64(today)
     ok = check_ok & province_ok & date_ok

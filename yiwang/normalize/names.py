@@ -83,9 +83,7 @@ _BRACKETED = re.compile(r"[(（\[【<《].*?[)）\]】>》]")
 _DOT_RUN = re.compile(f"\\s*[{re.escape(DOTS)}]+\\s*")
 _SEPARATOR = re.compile(r"[\s\-_—,，、/]+")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
-_MASK_TAIL = re.compile(
-    f"^(?P<head>.{{1,3}}?)(?:[{re.escape(MASK_CHARS)}]+|{'|'.join(MASK_TITLES)})$"
-)
+_MASK_TAIL = re.compile(f"^(?P<head>.{{1,3}}?)(?:[{re.escape(MASK_CHARS)}]+|{'|'.join(MASK_TITLES)})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +109,7 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def split_surname(
-    name: str, compound_surnames: frozenset[str] = COMPOUND_SURNAMES
-) -> tuple[str, str]:
+def split_surname(name: str, compound_surnames: frozenset[str] = COMPOUND_SURNAMES) -> tuple[str, str]:
     """(surname, given name) of a Han name; compound surnames only for 3+ characters."""
     if len(name) >= 3 and name[:2] in compound_surnames:
         return name[:2], name[2:]
@@ -198,9 +194,7 @@ def _masked_surname(text: str, compound_surnames: frozenset[str]) -> str | bool 
     return head[:1]
 
 
-def parse_person_name(
-    value: Any, *, compound_surnames: frozenset[str] = COMPOUND_SURNAMES
-) -> PersonNameResult:
+def parse_person_name(value: Any, *, compound_surnames: frozenset[str] = COMPOUND_SURNAMES) -> PersonNameResult:
     """Normalise one person name. Never raises.
 
     >>> parse_person_name("劉德華").name, parse_person_name("劉德華").pinyin_key
@@ -247,9 +241,7 @@ def parse_person_name(
     if len(name) == 1:
         return _result(None, "masked", masked=True, surname=name)
     surname, given = split_surname(name, compound_surnames)
-    return _result(
-        name, None, surname=surname, given=given, script="han", key=pinyin_key(surname, given)
-    )
+    return _result(name, None, surname=surname, given=given, script="han", key=pinyin_key(surname, given))
 
 
 def normalize_person_name(value: Any) -> str | None:

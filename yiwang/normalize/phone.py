@@ -56,17 +56,13 @@ REASONS: dict[str, str] = {
 
 SERVICE_PATTERNS = re.compile(r"^(?:1[01][0-9]|12[0-9]|1[0-2]\d{3}|9[56]\d{3,6}|[48]00\d{7})$")
 _MASK = re.compile(r"[*＊×]|\d[xX]{2,}|[xX]{2,}\d")
-_EXTENSION = re.compile(
-    r"(?:转|轉|分机|分機|ext\.?|extension|ex\.?|x|#)\s*[:：]?\s*(\d{1,6})\s*$", re.IGNORECASE
-)
+_EXTENSION = re.compile(r"(?:转|轉|分机|分機|ext\.?|extension|ex\.?|x|#)\s*[:：]?\s*(\d{1,6})\s*$", re.IGNORECASE)
 _SPLIT = re.compile(r"[,;，；、|\n]|或|\s{2,}")
 _FLOAT_TAIL = re.compile(r"(?<=\d)\.0+$")
 _DANGLING_MARKER = re.compile(r"(?:转|轉|分机|分機|ext\.?|#)\s*$", re.IGNORECASE)
 _COUNTRY = re.compile(r"^(?:\+|00)\s*(\d{1,3})")
 _DIGIT_GROUPS = re.compile(r"\d+")
-_ALLOWED_NOISE = re.compile(
-    r"[\s\-()+./（）\[\]{}<>:：]|电话|手机|座机|联系|tel|phone|mob|no", re.I
-)
+_ALLOWED_NOISE = re.compile(r"[\s\-()+./（）\[\]{}<>:：]|电话|手机|座机|联系|tel|phone|mob|no", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +146,7 @@ def _parse_one(text: str, default_area_code: str | None) -> PhoneResult:
     if 7 <= len(digits) <= 8 and digits[0] not in "01":
         if default_area_code:
             return _landline(default_area_code + digits, [default_area_code, *groups], extension)
-        return PhoneResult(
-            None, False, "landline", "missing_area_code", None, digits, extension, ()
-        )
+        return PhoneResult(None, False, "landline", "missing_area_code", None, digits, extension, ())
     return _invalid("bad_length")
 
 

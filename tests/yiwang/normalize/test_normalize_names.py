@@ -105,9 +105,7 @@ def test_placeholders(raw: str) -> None:
     assert result.surname is None
 
 
-@pytest.mark.parametrize(
-    ("raw", "reason"), [("", "empty"), (None, "empty"), ("张3", "bad_characters")]
-)
+@pytest.mark.parametrize(("raw", "reason"), [("", "empty"), (None, "empty"), ("张3", "bad_characters")])
 def test_other_reasons(raw: object, reason: str) -> None:
     assert parse_person_name(raw).reason == reason
 

@@ -65,9 +65,7 @@ FUNCTIONS = [
 
 def test_random_and_odd_values_never_raise() -> None:
     rng = random.Random(404)
-    values = ODD_VALUES + [
-        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40))) for _ in range(1500)
-    ]
+    values = ODD_VALUES + ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40))) for _ in range(1500)]
     for value in values:
         for function in FUNCTIONS:
             function(value)
