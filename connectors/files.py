@@ -1,7 +1,7 @@
 """File connector: a drop folder of CSV (UTF-8, GBK or GB18030) or XLSX exports.
 
 Every value is read as text: ID numbers and phones never pass through a float. CSV encodings are
-detected strictly (no errors="replace" or "ignore" anywhere) with a plausibility guard: bytes that
+detected strictly (no lossy error handler anywhere) with a plausibility guard: bytes that
 are valid UTF-8 and hold non-ASCII text are UTF-8 (GBK text is almost never valid UTF-8, while
 UTF-8 text often decodes as GBK without error), and a decoded header must name the contract's key
 columns. A UTF-8 file where the contract expects GBK/GB18030 is quarantined whole with reason

@@ -51,7 +51,7 @@ def warehouse_lock(target: Target, wait_seconds: float = 0) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+                        holder = os.pread(fd, 200, 0).decode(errors="backslashreplace").strip() or "unknown"
                         raise WarehouseBusy(
                             f"another build is writing {target.describe()} (holder: {holder}); "
                             "wait for it or pass a longer --wait"
