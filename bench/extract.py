@@ -61,7 +61,7 @@ from range({rows}) t(i)
 
 def prepare(backend: str, rows: int) -> str:
     """A database yiwang_bench_<rows> on the server holding zz_syrk with `rows` rows; its URL."""
-    from connectors import _duckdb
+    from yiwang import duckdb_connection as _duckdb
 
     admin = sa.create_engine(SERVERS[backend], isolation_level="AUTOCOMMIT")
     name = f"yiwang_bench_{rows}"

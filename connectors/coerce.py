@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from connectors._duckdb import identifier, literal
 from connectors.base import DriftError
 from yiwang.contracts import Column, SourceTable
+from yiwang.duckdb_connection import identifier, literal
 
 DUCK_TYPES = {
     "string": "VARCHAR",

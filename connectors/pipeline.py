@@ -26,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from connectors import _duckdb
 from connectors.base import ExtractError, Source, SourceError, SourceRead, Unit
 from connectors.coerce import check_drift, coercion_sql
 from connectors.credentials import resolve_secret, resolve_url
@@ -44,6 +43,7 @@ from connectors.landing import (
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
 from connectors.state import TableState, index_schema
+from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_platforms
 from yiwang.settings import workspace_dir
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from connectors._duckdb import identifier
 from connectors.credentials import CredentialRef
 from yiwang.contracts import SourceTable, source_platforms
+from yiwang.duckdb_connection import identifier
 
 KINDS = ("sql", "csv", "xlsx", "http")
 MODES = ("incremental", "snapshot", "file_drop")

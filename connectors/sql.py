@@ -21,9 +21,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from connectors import _duckdb
 from connectors.base import SourceError, SourceRead, Unit
 from connectors.credentials import redact, redact_url
+from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import SourceTable
 
 _FAST = {

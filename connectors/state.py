@@ -24,8 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors import _duckdb
 from connectors.landing import Batch, committed_batches, write_json_atomic
+from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_table
 from yiwang.settings import workspace_dir
 

@@ -9,11 +9,11 @@ import pytest
 from tests_connectors_helpers import create_table, execute, insert_rows, table_config, workorders
 
 from connectors import committed_batches, extract, read_landed
-from connectors._duckdb import IdentifierError, identifier
 from connectors.pipeline import extract_table, new_run_id
 from connectors.sql import SqlSource
 from connectors.state import TableState
 from yiwang.contracts import source_table
+from yiwang.duckdb_connection import IdentifierError, identifier
 
 T0 = datetime(2024, 3, 1, 8, 0, 0)
 INJECTION = "'); drop table t_gd_workorder; -- \" ` \\ 注入"

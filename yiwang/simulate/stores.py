@@ -170,7 +170,7 @@ class SqlStore:
 
     def _insert_sqlite(self, table: SourceTable, frame: pd.DataFrame) -> None:
         """Bulk insert through DuckDB's sqlite extension (about 3x faster than executemany)."""
-        from connectors._duckdb import connect, identifier, literal
+        from yiwang.duckdb_connection import connect, identifier, literal
 
         con = connect("sqlite")
         try:

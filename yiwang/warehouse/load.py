@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from connectors import _duckdb
 from connectors.coerce import DUCK_TYPES
 from connectors.landing import LINEAGE_COLUMNS, Batch, committed_batches, landing_root, sha256_file
+from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import SourceTable, source_tables
 from yiwang.warehouse.lock import warehouse_lock
 from yiwang.warehouse.targets import Target, ensure_database, resolve_target

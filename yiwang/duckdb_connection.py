@@ -1,8 +1,9 @@
-"""DuckDB helpers shared by the connectors: a connection with the scanner extensions, identifiers.
+"""DuckDB helpers shared by the connectors, the simulator and the warehouse: a connection with the
+scanner extensions loaded from their PyPI packages, and safe identifiers and literals.
 
 The scanner extensions ship as PyPI packages (duckdb-extension-postgres, -mysql, -sqlite); they
 are installed once per DuckDB version into a cache folder and loaded from there, never downloaded.
-Every connection is in memory: the connectors never hold a DuckDB file open (one writer per file).
+Every connection is in memory: it never holds a DuckDB file open (one writer per file).
 """
 
 from __future__ import annotations
