@@ -20,7 +20,8 @@ from yiwang.simulate.platforms._common import (
     replay_household_changes,
     replay_phone_changes,
 )
-from yiwang.simulate.world import BASE_DATE, DayChanges, World
+from yiwang.simulate.streams import keyed_uniform
+from yiwang.simulate.world import BASE_DATE, DayChanges, World, apply_changes
 
 GRID_TREE_UPDATED = pd.Timestamp("2026-06-30 18:00:00")
 ESCALATION_STATUS = {1: "网格", 2: "社区", 3: "街道", 4: "区县", 5: "职能部门"}
@@ -28,8 +29,6 @@ ESCALATION_STATUS = {1: "网格", 2: "社区", 3: "街道", 4: "区县", 5: "职
 
 def grid_workers(world: World) -> pd.DataFrame:
     """One grid worker (网格员) per grid: an adult living in its community (stable)."""
-    from yiwang.simulate.streams import keyed_uniform
-
     people = world.people[(world.people.age >= 25) & (world.people.age <= 58) & (world.people.arrived_day == 1)]
     pool = np.sort(people.person_id.to_numpy())
     g = world.geo.grids
@@ -170,14 +169,8 @@ def render_population(ctx: Context, first: World, history: list[DayChanges]) -> 
     world = first
     for ch in history:
         rows = _apply_population_changes(ctx, rows, world, ch)
-        world = _next(world, ch)
+        world = apply_changes(world, ch)
     return rows
-
-
-def _next(world: World, ch: DayChanges) -> World:
-    from yiwang.simulate.world import apply_changes
-
-    return apply_changes(world, ch)
 
 
 def _apply_population_changes(ctx: Context, rows: pd.DataFrame, world: World, ch: DayChanges) -> pd.DataFrame:
@@ -222,11 +215,7 @@ def render_houses(ctx: Context, world: World) -> pd.DataFrame:
     ids, id_mess = mess_id_numbers(ctx, "zz_syfw", keys, owner.id_number, rng)
     nm, name_mess = mess_names(ctx, "zz_syfw", keys, owner.name, rng)
     phone, phone_mess = mess_phones(ctx, "zz_syfw", keys, owner.contact_phone, rng)
-    lh, dyh, sh = (
-        mess.building_unit_room(parts, rng)
-        if hasattr(mess, "building_unit_room")
-        else (parts.building, parts.unit, parts.room)
-    )
+    lh, dyh, sh = mess.building_unit_room(parts, rng)
     updated = np.where(h.updated_day.to_numpy() > 1, 0, 1)
     base_time = pd.Series(BASE_DATE - pd.to_timedelta(keyed_days(ctx, "zz_syfw", keys), unit="D"))
     change = change_times(ctx, "zz_syfw:use", keys, h.updated_day.to_numpy())
@@ -257,8 +246,6 @@ def render_houses(ctx: Context, world: World) -> pd.DataFrame:
 
 
 def keyed_days(ctx: Context, purpose: str, keys) -> np.ndarray:
-    from yiwang.simulate.streams import keyed_uniform
-
     return (keyed_uniform(ctx.seed, purpose + ":days", keys) * 900 + 1).astype(int)
 
 
@@ -350,9 +337,7 @@ def render_events(ctx: Context, world: World) -> pd.DataFrame:
                 {
                     "sjbh": pd.Series(keys).map("SJ{:d}".format).to_numpy(),
                     "sjbt": (pd.Series(place).str[:12] + cat.name.to_numpy()).to_numpy(),
-                    "sjms": mess.event_text(cat.name.to_numpy(), place, rng)
-                    if hasattr(mess, "event_text")
-                    else (pd.Series(place) + "，" + cat.name.to_numpy() + "，网格员巡查发现，需协调处理。").to_numpy(),
+                    "sjms": mess.event_text(cat.name.to_numpy(), place, rng),
                     "sjlb": cat.grid.fillna("QT").to_numpy(),
                     "fssj": (part.reported_at - pd.to_timedelta(keyed_days(ctx, "zz_sj:fs", keys) % 360, unit="min"))
                     .dt.floor("s")
