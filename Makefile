@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 DEMO_DIR ?= var/demo
 
-.PHONY: install demo test lint format bench clean help
+.PHONY: install browser demo test lint format bench clean help
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,10 +19,19 @@ help:  ## list the verbs
 
 install: .venv/.installed  ## create .venv from the lock file (uv)
 
+# The run report's test opens the report in Debian's headless Chromium (issue 8).
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+browser:  ## install Debian's chromium for the report test (needs root or sudo)
+ifeq ($(CHROMIUM),)
+	@echo "installing Debian's chromium for the report test"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+endif
+
 demo: install  ## simulate a tiny city and run the whole pipeline on embedded defaults
 	$(UV) run --frozen yiwang demo --out $(DEMO_DIR)
 
-test: install  ## lint and run the test suite
+test: install browser  ## lint and run the test suite
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
 
