@@ -22,6 +22,7 @@ _EXTENSIONS = {
     "postgres": "duckdb_extension_postgres",
     "mysql": "duckdb_extension_mysql",
     "sqlite": "duckdb_extension_sqlite",
+    "spatial": "duckdb_extension_spatial",  # the warehouse's point-in-polygon (dbt plugin yiwang_spatial)
 }
 # Letters (ASCII or CJK), digits and underscores, not starting with a digit: what our contracts use.
 _IDENTIFIER = re.compile(r"^[A-Za-z_\u3400-\u9fff][A-Za-z0-9_\u3400-\u9fff]{0,62}$")
@@ -63,15 +64,20 @@ def connect(
         temp_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"set temp_directory={literal(str(temp_dir))}")
     if extensions:
-        ext_dir = _extension_dir()
-        ext_dir.mkdir(parents=True, exist_ok=True)
-        con.execute(f"set extension_directory={literal(str(ext_dir))}")
-        for name in extensions:
-            try:
-                con.execute(f"load {name}")
-            except duckdb.Error:
-                _install(con, name, ext_dir)
+        load_extensions(con, *extensions)
     return con
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection, *extensions: str) -> None:
+    """Load packaged extensions into any connection (also a file database's, such as dbt's)."""
+    ext_dir = _extension_dir()
+    ext_dir.mkdir(parents=True, exist_ok=True)
+    con.execute(f"set extension_directory={literal(str(ext_dir))}")
+    for name in extensions:
+        try:
+            con.execute(f"load {name}")
+        except duckdb.Error:
+            _install(con, name, ext_dir)
 
 
 def _install(con: duckdb.DuckDBPyConnection, name: str, ext_dir: Path) -> None:

@@ -1,0 +1,105 @@
+-- Every event placed in a grid (网格定位), in this order:
+--   1. point_in_polygon: the event's coordinates lie in the grid's boundary (网格范围, the grid
+--      platform's WKT polygons); a point on an edge shared by two grids goes to the lower code;
+--   2. source_grid: the grid the platform itself recorded (grid events' 网格编码);
+--   3. address_compound: the address names a residential compound (小区) the grid platform's
+--      houses (实有房屋) know; the compound's grid is the one most of its houses are in; the
+--      longest compound name found in the address wins;
+--   4. none: grid_code null.
+-- Point-in-polygon runs on DuckDB's spatial extension or PostgreSQL's geometric types
+-- (macros/event/yw_point_in_polygon.sql).
+with events as (
+    select * from {{ ref('int_events_categorised') }}
+),
+
+grids as (
+    select
+        grid_code,
+        {{ yw_polygon_from_wkt('boundary_wkt') }} as boundary
+    from {{ ref('stg_grid_platform__grid_nodes') }}
+    where grid_level_code = 5 and boundary_wkt is not null
+),
+
+points as (
+    select
+        event_key,
+        {{ yw_point('longitude', 'latitude') }} as location
+    from events
+    where longitude is not null and latitude is not null
+),
+
+in_polygon as (
+    select
+        points.event_key,
+        min(grids.grid_code) as grid_code
+    from points
+    inner join grids
+        on {{ yw_polygon_covers('grids.boundary', 'points.location') }}
+    group by points.event_key
+),
+
+grid_codes as (
+    select grid_code
+    from {{ ref('stg_grid_platform__grid_nodes') }}
+    where grid_level_code = 5
+),
+
+compound_houses as (
+    select
+        compound_name,
+        grid_code,
+        count(*) as houses
+    from {{ ref('stg_grid_platform__houses') }}
+    where compound_name is not null and length(compound_name) >= 2 and grid_code is not null
+    group by compound_name, grid_code
+),
+
+compounds as (
+    select
+        compound_name,
+        grid_code
+    from (
+        select
+            compound_name,
+            grid_code,
+            row_number() over (partition by compound_name order by houses desc, grid_code) as preference
+        from compound_houses
+    ) as ranked
+    where preference = 1
+),
+
+by_address as (
+    select
+        event_key,
+        grid_code
+    from (
+        select
+            events.event_key,
+            compounds.grid_code,
+            row_number() over (
+                partition by events.event_key
+                order by length(compounds.compound_name) desc, compounds.grid_code
+            ) as preference
+        from events
+        inner join compounds
+            on strpos(events.address, compounds.compound_name) > 0
+        where
+            events.address is not null
+            and events.event_key not in (select in_polygon.event_key from in_polygon)
+    ) as ranked
+    where preference = 1
+)
+
+select
+    events.*,
+    coalesce(in_polygon.grid_code, source_grid.grid_code, by_address.grid_code) as grid_code,
+    case
+        when in_polygon.grid_code is not null then 'point_in_polygon'
+        when source_grid.grid_code is not null then 'source_grid'
+        when by_address.grid_code is not null then 'address_compound'
+        else 'none'
+    end as location_method
+from events
+left join in_polygon on in_polygon.event_key = events.event_key
+left join grid_codes as source_grid on source_grid.grid_code = events.source_grid_code
+left join by_address on by_address.event_key = events.event_key
