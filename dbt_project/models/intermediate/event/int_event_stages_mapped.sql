@@ -7,7 +7,7 @@ with steps as (
     select
         'urban_management' as source_platform,
         case_id as source_key,
-        cast(case_step_id as {{ dbt.type_string() }}) as source_step_id,
+        cast(case_step_id as varchar) as source_step_id,
         case_step_id as step_order,
         step_name as source_step_name,
         acted_at as stage_at,
@@ -19,7 +19,7 @@ with steps as (
     select
         'hotline' as source_platform,
         work_order_id as source_key,
-        cast(work_order_step_id as {{ dbt.type_string() }}) as source_step_id,
+        cast(work_order_step_id as varchar) as source_step_id,
         work_order_step_id as step_order,
         step_name as source_step_name,
         acted_at as stage_at,
@@ -35,7 +35,7 @@ with steps as (
         1 as step_order,
         '上报' as source_step_name,
         reported_at as stage_at,
-        cast(null as {{ dbt.type_string() }}) as department
+        cast(null as varchar) as department
     from {{ ref('stg_grid_platform__events') }}
     where reported_at is not null
 
@@ -48,7 +48,7 @@ with steps as (
         2 as step_order,
         '办结' as source_step_name,
         closed_at as stage_at,
-        cast(null as {{ dbt.type_string() }}) as department
+        cast(null as varchar) as department
     from {{ ref('stg_grid_platform__events') }}
     where closed_at is not null
 ),

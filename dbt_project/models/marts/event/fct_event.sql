@@ -40,7 +40,7 @@ status_stages as (
 
 clock as (
     select
-        {% if as_of %}cast('{{ as_of }}' as {{ dbt.type_timestamp() }}){% else %}max(source_updated_at){% endif %}
+        {% if as_of %}cast('{{ as_of }}' as timestamp){% else %}max(source_updated_at){% endif %}
             as as_of_at
     from events
 ),
@@ -96,30 +96,30 @@ matters as (
 )
 
 select
-    cast(timed.event_key as {{ dbt.type_string() }}) as event_key,
-    cast(timed.source_platform as {{ dbt.type_string() }}) as source_platform,
-    cast(timed.source_key as {{ dbt.type_string() }}) as source_key,
-    cast(matters.matter_key as {{ dbt.type_string() }}) as matter_key,
-    cast(timed.category_code as {{ dbt.type_string() }}) as category_code,
-    cast(categories.category_name as {{ dbt.type_string() }}) as category_name,
-    cast(timed.source_category as {{ dbt.type_string() }}) as source_category,
-    cast(timed.request_type as {{ dbt.type_string() }}) as request_type,
-    cast(timed.channel as {{ dbt.type_string() }}) as channel,
-    cast(timed.description as {{ dbt.type_string() }}) as description,
-    cast(timed.address as {{ dbt.type_string() }}) as address,
+    cast(timed.event_key as varchar) as event_key,
+    cast(timed.source_platform as varchar) as source_platform,
+    cast(timed.source_key as varchar) as source_key,
+    cast(matters.matter_key as varchar) as matter_key,
+    cast(timed.category_code as varchar) as category_code,
+    cast(categories.category_name as varchar) as category_name,
+    cast(timed.source_category as varchar) as source_category,
+    cast(timed.request_type as varchar) as request_type,
+    cast(timed.channel as varchar) as channel,
+    cast(timed.description as varchar) as description,
+    cast(timed.address as varchar) as address,
     cast(timed.longitude as double precision) as longitude,
     cast(timed.latitude as double precision) as latitude,
-    cast(timed.grid_code as {{ dbt.type_string() }}) as grid_code,
-    cast(timed.reported_at_resolved as {{ dbt.type_timestamp() }}) as reported_at,
-    cast(timed.accepted_at_resolved as {{ dbt.type_timestamp() }}) as accepted_at,
-    cast(timed.dispatched_at_resolved as {{ dbt.type_timestamp() }}) as dispatched_at,
-    cast(timed.handled_at_resolved as {{ dbt.type_timestamp() }}) as handled_at,
-    cast(timed.verified_at_resolved as {{ dbt.type_timestamp() }}) as verified_at,
-    cast(timed.closed_at_resolved as {{ dbt.type_timestamp() }}) as closed_at,
-    cast(timed.evaluated_at_resolved as {{ dbt.type_timestamp() }}) as evaluated_at,
-    cast(timed.due_at as {{ dbt.type_timestamp() }}) as due_at,
-    cast(timed.lifecycle_stage as {{ dbt.type_string() }}) as lifecycle_stage,
-    cast(timed.source_status as {{ dbt.type_string() }}) as source_status,
+    cast(timed.grid_code as varchar) as grid_code,
+    cast(timed.reported_at_resolved as timestamp) as reported_at,
+    cast(timed.accepted_at_resolved as timestamp) as accepted_at,
+    cast(timed.dispatched_at_resolved as timestamp) as dispatched_at,
+    cast(timed.handled_at_resolved as timestamp) as handled_at,
+    cast(timed.verified_at_resolved as timestamp) as verified_at,
+    cast(timed.closed_at_resolved as timestamp) as closed_at,
+    cast(timed.evaluated_at_resolved as timestamp) as evaluated_at,
+    cast(timed.due_at as timestamp) as due_at,
+    cast(timed.lifecycle_stage as varchar) as lifecycle_stage,
+    cast(timed.source_status as varchar) as source_status,
     cast(
         coalesce(
             timed.lifecycle_stage != 'cancelled'
@@ -132,14 +132,14 @@ select
         case when timed.closed_at_resolved is not null then timed.closed_at_resolved <= timed.due_at end as boolean
     ) as is_closed_on_time,
     cast(
-        {{ dbt.datediff('timed.reported_at_resolved', 'coalesce(timed.handled_at_resolved, timed.closed_at_resolved)', 'second') }}
-        / 3600.0 as double precision
+        {{ yw_hours_between('timed.reported_at_resolved', 'coalesce(timed.handled_at_resolved, timed.closed_at_resolved)') }}
+        as double precision
     ) as handling_hours,
-    cast(levels.resolution_level as {{ dbt.type_string() }}) as resolution_level,
+    cast(levels.resolution_level as varchar) as resolution_level,
     cast(timed.redispatch_count as integer) as redispatch_count,
     cast(satisfaction.satisfaction_score as double precision) as satisfaction_score,
-    cast(timed.department as {{ dbt.type_string() }}) as department,
-    cast(persons.person_key as {{ dbt.type_string() }}) as reporter_person_key
+    cast(timed.department as varchar) as department,
+    cast(persons.person_key as varchar) as reporter_person_key
 from timed
 cross join clock
 left join {{ ref('event_categories') }} as categories on categories.category_code = timed.category_code

@@ -17,19 +17,19 @@ streets as (
 )
 
 select
-    cast(grids.grid_code as {{ dbt.type_string() }}) as grid_code,
-    cast(grids.grid_name as {{ dbt.type_string() }}) as grid_name,
-    cast(case grids.grid_kind_code when 1 then 'residential' when 2 then 'special' end as {{ dbt.type_string() }})
+    cast(grids.grid_code as varchar) as grid_code,
+    cast(grids.grid_name as varchar) as grid_name,
+    cast(case grids.grid_kind_code when 1 then 'residential' when 2 then 'special' end as varchar)
         as grid_kind,
-    cast(grids.parent_grid_code as {{ dbt.type_string() }}) as community_code,
-    cast(coalesce(communities.parent_grid_code, substring(grids.parent_grid_code, 1, 9)) as {{ dbt.type_string() }})
+    cast(grids.parent_grid_code as varchar) as community_code,
+    cast(coalesce(communities.parent_grid_code, substring(grids.parent_grid_code, 1, 9)) as varchar)
         as street_code,
     cast(
-        coalesce(streets.parent_grid_code, substring(grids.parent_grid_code, 1, 6)) as {{ dbt.type_string() }}
+        coalesce(streets.parent_grid_code, substring(grids.parent_grid_code, 1, 6)) as varchar
     ) as district_code,
-    cast(grids.grid_worker_name as {{ dbt.type_string() }}) as grid_worker_name,
-    cast(grids.grid_worker_phone as {{ dbt.type_string() }}) as grid_worker_phone,
-    cast(grids.boundary_wkt as {{ dbt.type_string() }}) as boundary_wkt
+    cast(grids.grid_worker_name as varchar) as grid_worker_name,
+    cast(grids.grid_worker_phone as varchar) as grid_worker_phone,
+    cast(grids.boundary_wkt as varchar) as boundary_wkt
 from grids
 left join communities on communities.grid_code = grids.parent_grid_code
 left join streets on streets.grid_code = communities.parent_grid_code
