@@ -5,9 +5,15 @@
 --   3. address_compound: the address names a residential compound (小区) the grid platform's
 --      houses (实有房屋) know; the compound's grid is the one most of its houses are in; the
 --      longest compound name found in the address wins;
---   4. none: grid_code null.
+--   4. address_road: the address's door number (门牌, road + number + 号, e.g. 禾稽路112号)
+--      appears in the address of events placed by their coordinates or of the grid platform's
+--      houses; the grid most of them are in;
+--   5. none: grid_code null.
 -- Point-in-polygon runs on DuckDB's spatial extension or PostgreSQL's geometric types
 -- (macros/event/yw_point_in_polygon.sql).
+{#- a door number: the two characters before the road suffix, the number, 号 (the same token on
+    every side, whatever division names precede it) -#}
+{%- set door_number = "'([一-龥]{2}(路|街|弄|巷|大道)[0-9]+号)'" %}
 with events as (
     select * from {{ ref('int_events_categorised') }}
 ),
@@ -88,18 +94,72 @@ by_address as (
             and events.event_key not in (select in_polygon.event_key from in_polygon)
     ) as ranked
     where preference = 1
+),
+
+event_doors as (
+    select
+        event_key,
+        {{ yw_regexp_extract('address', door_number) }} as door_number
+    from events
+    where address is not null
+),
+
+known_doors as (
+    select
+        door_number,
+        grid_code,
+        count(*) as sightings
+    from (
+        select
+            event_doors.door_number,
+            in_polygon.grid_code
+        from event_doors
+        inner join in_polygon on in_polygon.event_key = event_doors.event_key
+        union all
+        select
+            {{ yw_regexp_extract('address_raw', door_number) }} as door_number,
+            grid_code
+        from {{ ref('stg_grid_platform__houses') }}
+        where grid_code is not null
+    ) as sighted
+    where door_number is not null
+    group by door_number, grid_code
+),
+
+doors as (
+    select
+        door_number,
+        grid_code
+    from (
+        select
+            door_number,
+            grid_code,
+            row_number() over (partition by door_number order by sightings desc, grid_code) as preference
+        from known_doors
+    ) as ranked
+    where preference = 1
+),
+
+by_door as (
+    select
+        event_doors.event_key,
+        doors.grid_code
+    from event_doors
+    inner join doors on doors.door_number = event_doors.door_number
 )
 
 select
     events.*,
-    coalesce(in_polygon.grid_code, source_grid.grid_code, by_address.grid_code) as grid_code,
+    coalesce(in_polygon.grid_code, source_grid.grid_code, by_address.grid_code, by_door.grid_code) as grid_code,
     case
         when in_polygon.grid_code is not null then 'point_in_polygon'
         when source_grid.grid_code is not null then 'source_grid'
         when by_address.grid_code is not null then 'address_compound'
+        when by_door.grid_code is not null then 'address_road'
         else 'none'
     end as location_method
 from events
 left join in_polygon on in_polygon.event_key = events.event_key
 left join grid_codes as source_grid on source_grid.grid_code = events.source_grid_code
 left join by_address on by_address.event_key = events.event_key
+left join by_door on by_door.event_key = events.event_key
