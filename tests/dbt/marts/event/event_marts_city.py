@@ -132,3 +132,38 @@ def event_city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 def open_warehouse(home: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(home / "warehouse" / "yiwang.duckdb"), read_only=True)
+
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "float": "DOUBLE",
+    "integer": "INTEGER",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
+
+
+def assert_matches_the_schema_file(con: duckdb.DuckDBPyConnection, model: str) -> None:
+    """The built mart has schemas/warehouse/<entity>.yml's columns in order, with its types, keys,
+    nullability and allowed values (what the generated contracts and the warehouse gate enforce)."""
+    from yiwang.contracts import warehouse_models
+
+    contract = warehouse_models()[model]
+    built = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+        [model],
+    ).fetchall()
+    assert [name for name, _ in built] == contract.column_names, model
+    for (name, data_type), column in zip(built, contract.columns, strict=True):
+        assert data_type == DUCKDB_TYPES[column.type], (model, name, data_type, column.type)
+        if not column.nullable:
+            nulls = con.execute(f'select count(*) from marts.{model} where "{name}" is null').fetchone()[0]
+            assert nulls == 0, (model, name, nulls)
+        if column.allowed_values:
+            values = {r[0] for r in con.execute(f'select distinct "{name}" from marts.{model}').fetchall()}
+            assert values - {None} <= set(column.allowed_values), (model, name, values)
+    key = ", ".join(contract.primary_key)
+    rows, distinct = con.execute(f"select count(*), count(distinct ({key})) from marts.{model}").fetchone()
+    assert rows == distinct > 0, (model, rows, distinct)
