@@ -264,6 +264,11 @@ def test_matter_and_reporter_come_from_the_resolution(marts) -> None:
     expected = persons.reindex(mention).to_numpy()
     actual = events.reporter_person_key.to_numpy()
     assert all((a == e) or (pd.isna(a) and pd.isna(e)) for a, e in zip(actual, expected, strict=True))
+    # the keys agree: the resolver's event keys and mention ids are the ones fct_event computes
+    assert events.matter_key.notna().any(), "no event_key of resolution.matter_clusters matches yw_event_key"
+    assert events.reporter_person_key[events.source_platform == "hotline"].notna().any(), (
+        "no caller mention matches yw_mention_id('hotline', 't_gd_workorder', gdbh, 'caller')"
+    )
     if not resolver_available():  # the truth fixture: one matter per true matter, every citizen reporter known
         assert events.matter_key.notna().all()
         assert events.reporter_person_key.notna().sum() > 0.5 * len(events)
