@@ -18,7 +18,7 @@ with events as (
     select * from {{ ref('int_events_categorised') }}
 ),
 
-grids as (
+grids as materialized (
     select
         grid_code,
         {{ yw_polygon_from_wkt('boundary_wkt') }} as boundary
