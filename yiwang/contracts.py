@@ -46,6 +46,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     format: str | None = None
     references: str | None = None  # "<model>.<column>" for warehouse foreign keys
+    tests: tuple = ()  # warehouse: extra dbt data tests beyond those the contract implies
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -139,6 +140,7 @@ COLUMN_KEYS = {
     "allowed",
     "format",
     "references",
+    "tests",
 }
 
 
@@ -170,6 +172,7 @@ def _column(raw: dict, path: Path) -> Column:
         allowed=tuple(str(v) for v in allowed) if allowed else None,
         format=raw.get("format"),
         references=raw.get("references"),
+        tests=tuple(raw.get("tests") or ()),
     )
 
 
@@ -280,6 +283,7 @@ class WarehouseModel(_Columns):
     grain: str
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
+    tests: tuple = ()  # extra model-level dbt data tests
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -307,6 +311,7 @@ def _load_warehouse(root: Path) -> dict[str, WarehouseModel]:
             grain=str(_require(doc, "grain", path)),
             primary_key=pk,
             columns=columns,
+            tests=tuple(doc.get("tests") or ()),
             path=path,
         )
         if model.model in models:

@@ -1,4 +1,5 @@
-"""Generate the dbt sources from the table contracts in schemas/sources (one source of truth).
+"""Generate dbt files from schemas/ (one source of truth): sources from schemas/sources, the
+marts' enforced contracts from schemas/warehouse.
 
     uv run python -m yiwang.warehouse.generate          # rewrite the generated files
     uv run python -m yiwang.warehouse.generate --check  # exit 1 when one is stale (tests do this)
@@ -10,7 +11,12 @@ Writes
   `meta`;
 - dbt_project/macros/staging/_yw_source_contracts.sql: the same facts as a Jinja dictionary for
   the staging macros (keys, soft deletes, time zone, column types, formats, code lists), which
-  also works where dbt's graph is empty (unit tests, parsing).
+  also works where dbt's graph is empty (unit tests, parsing);
+- dbt_project/models/marts/<domain>/_<domain>__models.yml: every mart of the domain with an
+  enforced contract (column names, order and types), column docs with the Chinese names and
+  PII classes, and the tests the schema implies (not_null, unique or a unique combination for
+  the primary key, accepted_values from `allowed`, relationships from `references`) plus the
+  schema file's extra `tests`.
 """
 
 from __future__ import annotations
@@ -21,11 +27,44 @@ from pathlib import Path
 
 import yaml
 
-from yiwang.contracts import Column, Platform, SourceTable, source_platforms
+from yiwang.contracts import Column, Platform, SourceTable, WarehouseModel, source_platforms, warehouse_models
 from yiwang.warehouse.load import PART_COLUMN, RAW_SCHEMA, raw_table_name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 STAGING_DIR = PROJECT_DIR / "models" / "staging"
+MARTS_DIR = PROJECT_DIR / "models" / "marts"
+# Logical column types of schemas/warehouse → the contract's data_type in each target's own
+# words. dbt renders YAML with `target` but without the project's macros, hence a Jinja literal.
+CONTRACT_TYPES = {
+    "duckdb": {
+        "string": "varchar",
+        "integer": "integer",
+        "float": "double",
+        "boolean": "boolean",
+        "date": "date",
+        "timestamp": "timestamp",
+    },
+    "postgres": {
+        "string": "text",
+        "integer": "integer",
+        "float": "double precision",
+        "boolean": "boolean",
+        "date": "date",
+        "timestamp": "timestamp without time zone",
+    },
+}
+
+
+def contract_type(logical: str) -> str:
+    """The Jinja expression that names `logical` (a schemas/ type) as the current target's type."""
+    by_target = ", ".join(f"'{t}': '{types[logical]}'" for t, types in CONTRACT_TYPES.items())
+    return "{{ {" + by_target + "}[target.type] }}"
+
+
+MARTS_HEADER = (
+    "# Generated from schemas/warehouse/ ({files}) by `uv run python -m yiwang.warehouse.generate`.\n"
+    "# Do not edit: change the schema file and regenerate (tests/schemas checks this file is current).\n"
+)
 FRESHNESS = {"warn_after": {"count": 26, "period": "hour"}, "error_after": {"count": 74, "period": "hour"}}
 LINEAGE_DOCS = {
     "_yw_platform": "lineage_platform",
@@ -168,6 +207,67 @@ def contracts_macro() -> str:
     return "\n".join(lines)
 
 
+def _mart_column(model: WarehouseModel, column: Column) -> dict:
+    text = column.description.strip()
+    description = f"{column.chinese} ({text})" if text else column.chinese
+    if column.pii != "none":
+        description += f" [PII: {column.pii}]"
+    tests: list = []
+    if not column.nullable:
+        tests.append("not_null")
+    if model.primary_key == (column.name,):
+        tests.append("unique")
+    if column.allowed:
+        tests.append({"accepted_values": {"arguments": {"values": list(column.allowed)}}})
+    if column.references:
+        target, _, field_name = column.references.partition(".")
+        tests.append({"relationships": {"arguments": {"to": f"ref('{target}')", "field": field_name}}})
+    tests += [t for t in column.tests if t not in tests]
+    out: dict = {
+        "name": column.name,
+        "description": description,
+        "data_type": contract_type(column.type),
+        "meta": {"chinese": column.chinese, "pii": column.pii},
+    }
+    if tests:
+        out["data_tests"] = tests
+    return out
+
+
+def _mart(model: WarehouseModel) -> dict:
+    tests: list = []
+    if len(model.primary_key) > 1:
+        tests.append({"yw_unique_combination": {"arguments": {"columns": list(model.primary_key)}}})
+    tests += [t for t in model.tests if t not in tests]
+    out: dict = {
+        "name": model.model,
+        "description": f"{model.chinese}: {model.description} Grain: {model.grain}.",
+        "config": {"contract": {"enforced": True}, "meta": {"chinese": model.chinese, "domain": model.domain}},
+    }
+    if tests:
+        out["data_tests"] = tests
+    out["columns"] = [_mart_column(model, c) for c in model.columns]
+    return out
+
+
+def marts_yaml(domain: str, models: list[WarehouseModel]) -> str:
+    doc = {"version": 2, "models": [_mart(m) for m in models]}
+    body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    files = ", ".join(sorted(m.path.name for m in models if m.path))
+    return MARTS_HEADER.format(files=files) + body
+
+
+def marts_path(domain: str, marts_dir: Path = MARTS_DIR) -> Path:
+    return marts_dir / domain / f"_{domain}__models.yml"
+
+
+def marts_files(marts_dir: Path = MARTS_DIR) -> dict[Path, str]:
+    by_domain: dict[str, list[WarehouseModel]] = {}
+    for model in warehouse_models().values():
+        by_domain.setdefault(model.domain, []).append(model)
+    return {marts_path(d, marts_dir): marts_yaml(d, ms) for d, ms in sorted(by_domain.items())}
+
+
 def sources_path(platform: str, staging_dir: Path = STAGING_DIR) -> Path:
     return staging_dir / platform / f"_{platform}__sources.yml"
 
@@ -177,7 +277,7 @@ CONTRACTS_MACRO = PROJECT_DIR / "macros" / "staging" / "_yw_source_contracts.sql
 
 def generated_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
     files = {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
-    return files | {CONTRACTS_MACRO: contracts_macro()}
+    return files | {CONTRACTS_MACRO: contracts_macro()} | marts_files()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -96,20 +96,20 @@ matters as (
 )
 
 select
-    cast(timed.event_key as varchar) as event_key,
-    cast(timed.source_platform as varchar) as source_platform,
-    cast(timed.source_key as varchar) as source_key,
-    cast(matters.matter_key as varchar) as matter_key,
-    cast(timed.category_code as varchar) as category_code,
-    cast(categories.category_name as varchar) as category_name,
-    cast(timed.source_category as varchar) as source_category,
-    cast(timed.request_type as varchar) as request_type,
-    cast(timed.channel as varchar) as channel,
-    cast(timed.description as varchar) as description,
-    cast(timed.address as varchar) as address,
+    cast(timed.event_key as text) as event_key,
+    cast(timed.source_platform as text) as source_platform,
+    cast(timed.source_key as text) as source_key,
+    cast(matters.matter_key as text) as matter_key,
+    cast(timed.category_code as text) as category_code,
+    cast(categories.category_name as text) as category_name,
+    cast(timed.source_category as text) as source_category,
+    cast(timed.request_type as text) as request_type,
+    cast(timed.channel as text) as channel,
+    cast(timed.description as text) as description,
+    cast(timed.address as text) as address,
     cast(timed.longitude as double precision) as longitude,
     cast(timed.latitude as double precision) as latitude,
-    cast(timed.grid_code as varchar) as grid_code,
+    cast(timed.grid_code as text) as grid_code,
     cast(timed.reported_at_resolved as timestamp) as reported_at,
     cast(timed.accepted_at_resolved as timestamp) as accepted_at,
     cast(timed.dispatched_at_resolved as timestamp) as dispatched_at,
@@ -118,8 +118,8 @@ select
     cast(timed.closed_at_resolved as timestamp) as closed_at,
     cast(timed.evaluated_at_resolved as timestamp) as evaluated_at,
     cast(timed.due_at as timestamp) as due_at,
-    cast(timed.lifecycle_stage as varchar) as lifecycle_stage,
-    cast(timed.source_status as varchar) as source_status,
+    cast(timed.lifecycle_stage as text) as lifecycle_stage,
+    cast(timed.source_status as text) as source_status,
     cast(
         coalesce(
             timed.lifecycle_stage != 'cancelled'
@@ -135,11 +135,11 @@ select
         {{ yw_hours_between('timed.reported_at_resolved', 'coalesce(timed.handled_at_resolved, timed.closed_at_resolved)') }}
         as double precision
     ) as handling_hours,
-    cast(levels.resolution_level as varchar) as resolution_level,
+    cast(levels.resolution_level as text) as resolution_level,
     cast(timed.redispatch_count as integer) as redispatch_count,
     cast(satisfaction.satisfaction_score as double precision) as satisfaction_score,
-    cast(timed.department as varchar) as department,
-    cast(persons.person_key as varchar) as reporter_person_key
+    cast(timed.department as text) as department,
+    cast(persons.person_key as text) as reporter_person_key
 from timed
 cross join clock
 left join {{ ref('event_categories') }} as categories on categories.category_code = timed.category_code

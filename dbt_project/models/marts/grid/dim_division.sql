@@ -37,7 +37,7 @@ from_tree as (
         tree.is_village,
         coalesce(parent.valid_from_date, cast('1980-01-01' as date)) as valid_from_date,
         cast(null as date) as valid_to_date,
-        cast(null as varchar) as successor_code
+        cast(null as text) as successor_code
     from tree
     left join seeded as parent
         on parent.division_code = tree.parent_code and parent.valid_to_date is null
@@ -61,14 +61,14 @@ divisions as (
 )
 
 select
-    cast(division_code as varchar) as division_code,
-    cast(statistical_code as varchar) as statistical_code,
-    cast(division_name as varchar) as division_name,
-    cast(division_level as varchar) as division_level,
-    cast(parent_code as varchar) as parent_code,
+    cast(division_code as text) as division_code,
+    cast(statistical_code as text) as statistical_code,
+    cast(division_name as text) as division_name,
+    cast(division_level as text) as division_level,
+    cast(parent_code as text) as parent_code,
     cast(is_village as boolean) as is_village,
     cast(valid_from_date as date) as valid_from_date,
     cast(valid_to_date as date) as valid_to_date,
-    cast(successor_code as varchar) as successor_code,
+    cast(successor_code as text) as successor_code,
     valid_to_date is null as is_current
 from divisions

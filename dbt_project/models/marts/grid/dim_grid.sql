@@ -17,19 +17,19 @@ streets as (
 )
 
 select
-    cast(grids.grid_code as varchar) as grid_code,
-    cast(grids.grid_name as varchar) as grid_name,
-    cast(case grids.grid_kind_code when 1 then 'residential' when 2 then 'special' end as varchar)
+    cast(grids.grid_code as text) as grid_code,
+    cast(grids.grid_name as text) as grid_name,
+    cast(case grids.grid_kind_code when 1 then 'residential' when 2 then 'special' end as text)
         as grid_kind,
-    cast(grids.parent_grid_code as varchar) as community_code,
-    cast(coalesce(communities.parent_grid_code, substring(grids.parent_grid_code, 1, 9)) as varchar)
+    cast(grids.parent_grid_code as text) as community_code,
+    cast(coalesce(communities.parent_grid_code, substring(grids.parent_grid_code, 1, 9)) as text)
         as street_code,
     cast(
-        coalesce(streets.parent_grid_code, substring(grids.parent_grid_code, 1, 6)) as varchar
+        coalesce(streets.parent_grid_code, substring(grids.parent_grid_code, 1, 6)) as text
     ) as district_code,
-    cast(grids.grid_worker_name as varchar) as grid_worker_name,
-    cast(grids.grid_worker_phone as varchar) as grid_worker_phone,
-    cast(grids.boundary_wkt as varchar) as boundary_wkt
+    cast(grids.grid_worker_name as text) as grid_worker_name,
+    cast(grids.grid_worker_phone as text) as grid_worker_phone,
+    cast(grids.boundary_wkt as text) as boundary_wkt
 from grids
 left join communities on communities.grid_code = grids.parent_grid_code
 left join streets on streets.grid_code = communities.parent_grid_code
