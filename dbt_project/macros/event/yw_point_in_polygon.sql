@@ -53,3 +53,18 @@
 {% macro postgres__yw_polygon_covers(polygon, point) -%}
     ({{ point }} <@ {{ polygon }})
 {%- endmacro %}
+
+{#- The polygon's bounding box edges (degrees): which = xmin, xmax, ymin or ymax. -#}
+{% macro yw_polygon_bound(polygon, which) -%}
+    {{ return(adapter.dispatch('yw_polygon_bound', 'yiwang')(polygon, which)) }}
+{%- endmacro %}
+
+{% macro duckdb__yw_polygon_bound(polygon, which) -%}
+    st_{{ which }}({{ polygon }})
+{%- endmacro %}
+
+{% macro postgres__yw_polygon_bound(polygon, which) -%}
+    {#- box(polygon)[0] is the upper-right corner, [1] the lower-left; a point's [0] is x, [1] y -#}
+    {%- set corner = {'xmin': (1, 0), 'xmax': (0, 0), 'ymin': (1, 1), 'ymax': (0, 1)}[which] -%}
+    ((box({{ polygon }}))[{{ corner[0] }}])[{{ corner[1] }}]
+{%- endmacro %}

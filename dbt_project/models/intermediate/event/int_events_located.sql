@@ -14,6 +14,8 @@
 {#- a door number: the two characters before the road suffix, the number, 号 (the same token on
     every side, whatever division names precede it) -#}
 {%- set door_number = "'([一-龥]{2}(路|街|弄|巷|大道)[0-9]+号)'" %}
+{#- the side of the square cells that pre-select grids for point-in-polygon (var, degrees) -#}
+{%- set cell_degrees = var('yw_grid_cell_degrees', 0.01) %}
 with events as (
     select * from {{ ref('int_events_categorised') }}
 ),
@@ -26,10 +28,33 @@ grids as materialized (
     where grid_level_code = 5 and boundary_wkt is not null
 ),
 
+-- every square cell (cell_degrees wide) a grid's bounding box touches: events are compared only
+-- with the few grids of their own cell (an equi-join), not with every grid of the city
+grid_cells as materialized (
+    select
+        grids.grid_code,
+        grids.boundary,
+        cell_x.cell_x,
+        cell_y.cell_y
+    from grids
+    cross join
+        lateral generate_series(
+            cast(floor({{ yw_polygon_bound('grids.boundary', 'xmin') }} / {{ cell_degrees }}) as integer),
+            cast(floor({{ yw_polygon_bound('grids.boundary', 'xmax') }} / {{ cell_degrees }}) as integer)
+        ) as cell_x (cell_x)
+    cross join
+        lateral generate_series(
+            cast(floor({{ yw_polygon_bound('grids.boundary', 'ymin') }} / {{ cell_degrees }}) as integer),
+            cast(floor({{ yw_polygon_bound('grids.boundary', 'ymax') }} / {{ cell_degrees }}) as integer)
+        ) as cell_y (cell_y)
+),
+
 points as (
     select
         event_key,
-        {{ yw_point('longitude', 'latitude') }} as location
+        {{ yw_point('longitude', 'latitude') }} as location,
+        cast(floor(longitude / {{ cell_degrees }}) as integer) as cell_x,
+        cast(floor(latitude / {{ cell_degrees }}) as integer) as cell_y
     from events
     where longitude is not null and latitude is not null
 ),
@@ -37,10 +62,13 @@ points as (
 in_polygon as (
     select
         points.event_key,
-        min(grids.grid_code) as grid_code
+        min(grid_cells.grid_code) as grid_code
     from points
-    inner join grids
-        on {{ yw_polygon_covers('grids.boundary', 'points.location') }}
+    inner join grid_cells
+        on
+            grid_cells.cell_x = points.cell_x
+            and grid_cells.cell_y = points.cell_y
+            and {{ yw_polygon_covers('grid_cells.boundary', 'points.location') }}
     group by points.event_key
 ),
 
