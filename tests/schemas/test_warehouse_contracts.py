@@ -12,7 +12,7 @@ from yiwang.contracts import ContractError, schemas_root, warehouse_models
 
 def test_every_domain_has_a_model_and_keys_are_not_null():
     models = warehouse_models()
-    assert {m.domain for m in models.values()} == {"grid", "population", "housing", "legal_entity", "event"}
+    assert {m.domain for m in models.values()} == {"grid", "population", "housing", "legal_entity", "event", "lineage"}
     for m in models.values():
         for key in m.primary_key:
             assert not m.column(key).nullable, f"{m.model}.{key}"
