@@ -11,6 +11,7 @@ import typer
 
 from connectors.cli import extract_command
 from yiwang import simulate as simulate_step
+from yiwang.resolve.cli import evaluate_command, resolve_command
 from yiwang.warehouse.cli import build_command
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app = typer.Typer(
 app.add_typer(simulate_step.cli, name="simulate")
 app.command("extract")(extract_command)
 app.command("build")(build_command)
+app.command("resolve")(resolve_command)
+app.command("evaluate")(evaluate_command)
 
 
 @app.command()

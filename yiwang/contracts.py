@@ -292,9 +292,9 @@ class WarehouseModel(_Columns):
 
 
 @cache
-def _load_warehouse(root: Path) -> dict[str, WarehouseModel]:
-    base = root / "warehouse"
-    meta = yaml.safe_load((base / "_warehouse.yml").read_text(encoding="utf-8"))
+def _load_warehouse(root: Path, folder: str = "warehouse") -> dict[str, WarehouseModel]:
+    base = root / folder
+    meta = yaml.safe_load((base / f"_{folder}.yml").read_text(encoding="utf-8"))
     domains = set(meta["domains"])
     models: dict[str, WarehouseModel] = {}
     for path in sorted(base.glob("[!_]*.yml")):
@@ -329,3 +329,8 @@ def _load_warehouse(root: Path) -> dict[str, WarehouseModel]:
 def warehouse_models(root: Path | None = None) -> dict[str, WarehouseModel]:
     """Every mart described under schemas/warehouse, by model name."""
     return _load_warehouse((root or schemas_root()).resolve())
+
+
+def resolution_tables(root: Path | None = None) -> dict[str, WarehouseModel]:
+    """Every table of schema `resolution` (the entity resolver's output), by name."""
+    return _load_warehouse((root or schemas_root()).resolve(), "resolution")

@@ -1,5 +1,11 @@
 """`yiwang build`: load the landing zone into raw.*, then `dbt build` the checkout's dbt_project/.
 
+A full build has three phases, so entity resolution (Python, yiwang/resolve) sits between the
+layers dbt builds: (1) `dbt build` of the seeds, staging/ and intermediate/ (tests whose parents
+are all in this phase); (2) `yiwang.resolve.resolve()` reads the intermediate mention models and
+writes the `resolution` schema; (3) `dbt build` of everything else (marts/ and their tests). A
+build with an explicit --select runs that one dbt selection and skips resolution.
+
 One build at a time per warehouse: the whole run (raw load and dbt) holds the warehouse lock
 (yiwang/warehouse/lock.py). dbt runs in this process through dbtRunner, with the project and
 profiles of the checkout, the target's location passed through the environment variables that
@@ -48,6 +54,8 @@ class BuildResult:
     error: str | None = None  # dbt could not run at all (parse or compile error, ...)
     seconds: float = 0.0
     dbt_seconds: float = 0.0
+    resolution: Any = None  # yiwang.resolve.ResolveResult of a full build
+    resolve_seconds: float = 0.0
 
     @property
     def failed(self) -> list[NodeResult]:
@@ -55,7 +63,8 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.failed
+        resolved = self.resolution is None or self.resolution.ok
+        return self.error is None and not self.failed and resolved
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per resource type: passed, warned, failed, skipped."""
@@ -83,6 +92,9 @@ class BuildProgress(LoadProgress):
     def node_finished(self, name: str, status: str) -> None: ...
 
     def dbt_warning(self, message: str) -> None: ...
+
+    def phase(self, name: str) -> None:
+        """A build phase starts: "dbt: staging and intermediate", "entity resolution", "dbt: marts"."""
 
 
 @contextmanager
@@ -232,6 +244,10 @@ def run_dbt(
     return nodes, error
 
 
+# Phase 1 and phase 3 of a full build (see the module docstring).
+FIRST_PHASE = ["resource_type:seed", "staging", "intermediate"]
+
+
 def build(
     target: Target | str = "duckdb",
     select: list[str] | None = None,
@@ -241,22 +257,46 @@ def build(
     wait_seconds: float = 0,
     progress: BuildProgress | None = None,
 ) -> BuildResult:
-    """Load raw (unless load=False), then dbt build; never raises for a failing model or test."""
+    """Load raw (unless load=False), then dbt build; never raises for a failing model or test.
+
+    Without `select`: seeds, staging and intermediate, then entity resolution, then the rest
+    (marts); a phase that fails stops the build before the next.
+    """
     target = resolve_target(target) if isinstance(target, str) else target
     progress = progress or BuildProgress()
     started = time.monotonic()
     ensure_database(target)
+    result = BuildResult(target=target.name, where=target.describe(), load=None)
     with warehouse_lock(target, wait_seconds):
-        loaded = load_raw(target, progress=progress, lock=False) if load else None
+        result.load = load_raw(target, progress=progress, lock=False) if load else None
         dbt_started = time.monotonic()
-        nodes, error = run_dbt(target, "build", select, threads, progress)
-        dbt_seconds = time.monotonic() - dbt_started
-    return BuildResult(
-        target=target.name,
-        where=target.describe(),
-        load=loaded,
-        nodes=nodes,
-        error=error,
-        seconds=time.monotonic() - started,
-        dbt_seconds=dbt_seconds,
-    )
+        if select:
+            result.nodes, result.error = run_dbt(target, "build", select, threads, progress)
+        else:
+            _full_build(target, threads, progress, result)
+        result.dbt_seconds = time.monotonic() - dbt_started - result.resolve_seconds
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _full_build(target: Target, threads: int | None, progress: BuildProgress, result: BuildResult) -> None:
+    from yiwang.resolve import resolve
+
+    progress.phase("dbt: seeds, staging and intermediate")
+    cautious = ["--indirect-selection", "cautious"]  # tests that also read marts wait for phase 3
+    nodes, result.error = run_dbt(target, "build", FIRST_PHASE, threads, progress, extra=cautious)
+    result.nodes.extend(nodes)
+    if not result.ok:
+        return
+    progress.phase("entity resolution")
+    resolve_started = time.monotonic()
+    try:
+        result.resolution = resolve(target)
+    except Exception as error:  # fail closed: no marts from a resolution that did not finish
+        result.error = f"entity resolution failed: {type(error).__name__}: {error}"
+    result.resolve_seconds = time.monotonic() - resolve_started
+    if not result.ok:
+        return
+    progress.phase("dbt: marts")
+    nodes, result.error = run_dbt(target, "build", None, threads, progress, extra=["--exclude", *FIRST_PHASE])
+    result.nodes.extend(nodes)

@@ -20,6 +20,8 @@ class RichBuildProgress(BuildProgress):
         self.bars = bars
         self.load_task: TaskID | None = None
         self.dbt_task: TaskID | None = None
+        self.phase_task: TaskID | None = None
+        self.phase_name = "dbt build"
         self.warnings: list[str] = []
 
     def start(self, tables: int) -> None:
@@ -28,14 +30,22 @@ class RichBuildProgress(BuildProgress):
     def table_done(self, result: TableLoad) -> None:
         self.bars.update(self.load_task, advance=1, description=f"raw load: {result.raw_table}")
 
+    def phase(self, name: str) -> None:
+        if self.phase_task is not None:
+            self.bars.update(self.phase_task, description=f"[green]✓ {self.phase_name}")
+        self.phase_name = name
+        self.phase_task = None
+        if not name.startswith("dbt"):  # entity resolution: no node count, an elapsed-time line
+            self.phase_task = self.bars.add_task(name, total=None)
+
     def dbt_started(self, total: int) -> None:
         if self.load_task is not None:
             self.bars.update(self.load_task, description="[green]✓ raw load")
-        self.dbt_task = self.bars.add_task("dbt build", total=total)
+        self.dbt_task = self.phase_task = self.bars.add_task(self.phase_name, total=total)
 
     def node_finished(self, name: str, status: str) -> None:
         if self.dbt_task is not None:
-            self.bars.update(self.dbt_task, advance=1, description=f"dbt build: {name}")
+            self.bars.update(self.dbt_task, advance=1, description=f"{self.phase_name}: {name}")
 
     def dbt_warning(self, message: str) -> None:
         self.warnings.append(message)
@@ -91,7 +101,11 @@ def build_command(
         console.print(f"[yellow]dbt: {message}", highlight=False)
     if result.nodes:
         console.print(summary_table(result))
-    console.print(f"built in {result.seconds:.1f} s (dbt {result.dbt_seconds:.1f} s)")
+    if result.resolution is not None:
+        console.print(f"entity resolution: {result.resolution.summary()}", highlight=False, soft_wrap=True)
+    console.print(
+        f"built in {result.seconds:.1f} s (dbt {result.dbt_seconds:.1f} s, resolution {result.resolve_seconds:.1f} s)"
+    )
     for node in result.failed:
         console.print(
             f"[red]FAILED {node.resource_type} {node.unique_id}[/red]: {node.message}", highlight=False, soft_wrap=True

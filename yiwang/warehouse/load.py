@@ -32,7 +32,7 @@ from connectors.landing import LINEAGE_COLUMNS, Batch, committed_batches, landin
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import SourceTable, source_tables
 from yiwang.warehouse.lock import warehouse_lock
-from yiwang.warehouse.targets import Target, ensure_database, resolve_target
+from yiwang.warehouse.targets import Target, attach, ensure_database, resolve_target
 
 RAW_SCHEMA = "raw"
 LOADED_BATCHES = "_loaded_batches"
@@ -102,14 +102,7 @@ def _relation(name: str) -> str:
 
 
 def _attach(target: Target, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    mode = " (read_only)" if read_only else ""
-    if target.is_duckdb:
-        con = _duckdb.connect()
-        con.execute(f"attach {_duckdb.literal(str(target.duckdb_path))} as {WAREHOUSE}{mode}")
-    else:
-        con = _duckdb.connect("postgres")
-        options = "type postgres, read_only" if read_only else "type postgres"
-        con.execute(f"attach {_duckdb.literal(target.postgres_conninfo())} as {WAREHOUSE} ({options})")
+    con = attach(target, WAREHOUSE, read_only=read_only)
     if not read_only:
         con.execute(f"create schema if not exists {WAREHOUSE}.{RAW_SCHEMA}")
     return con

@@ -110,3 +110,19 @@ def ensure_database(target: Target) -> bool:
         except psycopg.errors.DuplicateDatabase:  # created by a concurrent run
             return False
     return True
+
+
+def attach(target: Target, alias: str = "warehouse", *, read_only: bool = False):
+    """A new in-memory DuckDB connection with the warehouse attached as `alias`: the DuckDB file,
+    or the PostgreSQL database through DuckDB's postgres extension. One SQL dialect for both."""
+    from yiwang import duckdb_connection
+
+    mode = " (read_only)" if read_only else ""
+    if target.is_duckdb:
+        con = duckdb_connection.connect()
+        con.execute(f"attach {duckdb_connection.literal(str(target.duckdb_path))} as {alias}{mode}")
+    else:
+        con = duckdb_connection.connect("postgres")
+        options = "type postgres, read_only" if read_only else "type postgres"
+        con.execute(f"attach {duckdb_connection.literal(target.postgres_conninfo())} as {alias} ({options})")
+    return con

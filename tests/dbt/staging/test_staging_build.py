@@ -47,7 +47,8 @@ MODELS = _models()
 def _assert_ok(result: BuildResult) -> None:
     assert result.error is None, result.error
     assert not result.failed, [(n.unique_id, n.message) for n in result.failed]
-    assert result.summary()["model"]["passed"] == len(MODELS)
+    staging = [n for n in result.nodes if n.resource_type == "model" and n.name in MODELS]
+    assert len(staging) == len(MODELS) and all(n.status == "success" for n in staging)
 
 
 def _duckdb(read_only: bool = True) -> duckdb.DuckDBPyConnection:

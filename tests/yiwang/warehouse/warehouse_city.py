@@ -2,8 +2,10 @@
 
 `landed_city` (session) simulates day 1 and extracts every platform once; `city_workspace`
 gives each test its own copy as YIWANG_HOME, so a test may land day 2 or load a warehouse
-without touching the others. `live_keys` answers, from the simulator's stores and truth, which
-business keys still exist at the source: what staging must hold.
+without touching the others. `built_city` (session) is a copy with the whole DuckDB warehouse
+built once (staging, entity resolution, marts): open it read-only with `open_built(home)`.
+`live_keys` answers, from the simulator's stores and truth, which business keys still exist at
+the source: what staging must hold.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -93,6 +96,31 @@ def city_workspace(landed_city: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     yield home
 
 
+@pytest.fixture(scope="session")
+def built_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """YIWANG_HOME of the tiny city with its DuckDB warehouse fully built once (read-only for tests)."""
+    from yiwang.warehouse import build
+
+    home = tmp_path_factory.mktemp("built") / "home"
+    shutil.copytree(landed_city, home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIWANG_HOME", str(home))
+        for name in ENV_CLEARED:
+            mp.delenv(f"YIWANG_{name}", raising=False)
+        result = build("duckdb")
+    if not result.ok:
+        failed = [(n.unique_id, n.message) for n in result.failed]
+        pytest.fail(f"the tiny city's warehouse did not build: {result.error or failed}")
+    return home
+
+
+def open_built(home: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse of `built_city` (or any workspace at `home`)."""
+    from yiwang.warehouse.targets import DUCKDB_FILE
+
+    return duckdb.connect(str(home / "warehouse" / DUCKDB_FILE), read_only=True)
+
+
 def extracted_ok(home: Path) -> list[str]:
     """Tables whose day-1 extraction succeeded (see extract_results.json)."""
     doc = json.loads((home / "extract_results.json").read_text())
@@ -145,6 +173,7 @@ def contracts_by_name() -> dict[str, SourceTable]:
 
 
 __all__ = [
+    "built_city",
     "city_workspace",
     "contracts_by_name",
     "extract_everything",
@@ -152,4 +181,5 @@ __all__ = [
     "landed_city",
     "landed_tables",
     "live_keys",
+    "open_built",
 ]

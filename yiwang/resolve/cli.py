@@ -1,0 +1,80 @@
+"""`yiwang resolve` and `yiwang evaluate`: entity resolution on its own, and its score against
+the simulator's ground truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from yiwang.warehouse.targets import TARGETS
+
+TargetOption = Annotated[
+    str, typer.Option("--target", "-t", help=f"Warehouse: {' or '.join(TARGETS)}.", case_sensitive=False)
+]
+
+
+def resolve_command(target: TargetOption = "duckdb") -> None:
+    """Resolve persons, houses, legal entities and matters from the warehouse's intermediate layer
+    into schema `resolution` (`yiwang build` runs this between intermediate and marts)."""
+    from yiwang.resolve import resolve
+    from yiwang.warehouse.lock import WarehouseBusy, warehouse_lock
+    from yiwang.warehouse.targets import resolve_target
+
+    console = Console()
+    where = resolve_target(target)
+    try:
+        with warehouse_lock(where, 0), console.status("resolving entities (实体解析)…"):
+            result = resolve(where)
+    except WarehouseBusy as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(1) from None
+    except LookupError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"entity resolution ({where.describe()})")
+    table.add_column("entity")
+    table.add_column("mentions", justify="right")
+    table.add_column("entities", justify="right")
+    for kind, counts in result.counts.items():
+        table.add_row(kind, f"{counts['mentions']:,}", f"{counts['entities']:,}")
+    console.print(table)
+    console.print(
+        f"conflicts: {result.conflicts:,}; keys retired this run: {result.retired_keys:,}; {result.seconds:.1f} s"
+    )
+
+
+def evaluate_command(
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="The simulator's output folder (with truth/); default the workspace's."),
+    ] = None,
+    target: TargetOption = "duckdb",
+) -> None:
+    """Score entity resolution against the simulator's ground truth: pairwise and B-cubed
+    precision, recall and F1 per entity type."""
+    from yiwang.resolve.evaluate import evaluate
+    from yiwang.settings import workspace_dir
+
+    console = Console()
+    try:
+        scores = evaluate(sources or workspace_dir("sources"), target)
+    except (FileNotFoundError, LookupError) as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    table = Table(title="entity resolution against the ground truth")
+    for name in ("entity", "mentions", "precision", "recall", "F1", "B³ precision", "B³ recall"):
+        table.add_column(name, justify="left" if name == "entity" else "right")
+    for s in scores:
+        table.add_row(
+            s.entity_type,
+            f"{s.mentions:,}",
+            *(
+                f"{v:.4f}"
+                for v in (s.pairwise_precision, s.pairwise_recall, s.pairwise_f1, s.bcubed_precision, s.bcubed_recall)
+            ),
+        )
+    console.print(table)
