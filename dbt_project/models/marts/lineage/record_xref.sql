@@ -57,6 +57,23 @@ records as (
     from {{ ref('dim_grid') }}
 
     union all
+    -- the grid platform's tree above the grids (streets, communities) feeds the division tree
+    select distinct 'grid_platform', 'zz_grid', nodes.grid_code, 'division', 'division', divisions.division_code
+    from {{ ref('stg_grid_platform__grid_nodes') }} as nodes
+    inner join {{ ref('dim_division') }} as divisions
+        on nodes.division_code in (divisions.division_code, divisions.statistical_code) and divisions.is_current
+    where nodes.grid_code not in (select grid_code from {{ ref('dim_grid') }})
+
+    union all
+    -- a household contact (党员联户) always names the member who keeps it
+    select
+        'party_building', 'household_contacts', cast(contacts.household_contact_id as {{ string }}), 'person',
+        'paired_member', members.person_key
+    from {{ ref('stg_party_building__household_contacts') }} as contacts
+    inner join {{ ref('fct_party_membership') }} as members
+        on members.member_id = cast(contacts.member_id as {{ string }})
+
+    union all
     select 'party_building', 'members', member_id, 'party_membership', 'member', member_id
     from {{ ref('fct_party_membership') }}
 
