@@ -1,0 +1,141 @@
+"""What every task runs: import the stage, call its adapter, keep the XCom small and clean.
+
+`run_stage` is the one Python callable behind every task the factory makes. It imports the
+adapter (`call`) and the stage (`stage`) named in dags/pipelines.yml *at run time*, so parsing a
+DAG file never imports connectors, dbt or DuckDB. It sorts failures into two kinds:
+
+- transient (ConnectionError, TimeoutError, TransientError, a database driver's
+  OperationalError, a busy warehouse lock) → re-raised as `TransientError`: the retry policy
+  retries it with exponential backoff;
+- terminal (a failed gate, a failing dbt node, a contract violation, any other error) →
+  `AirflowFailException`: no retry.
+
+Its return value is the task's XCom: counts, run ids, paths and statuses only (stages' result
+summaries are filtered to scalars; nothing personal or secret). The same dict, with the stage's
+own seconds, is written to workspace_dir("reports")/tasks/<dag_id>/<run_id>/<task_id>.json for
+`yiwang run`'s summary, the run report and bench/orchestration.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from yiwang.orchestrate.errors import StageUnavailable, TransientError
+
+log = logging.getLogger("yiwang.orchestrate")
+TRANSIENT_NAMES = {"OperationalError", "InterfaceError", "WarehouseBusy", "ConnectTimeout", "ReadTimeout"}
+MAX_TEXT = 300
+
+
+def load_callable(path: str) -> Any:
+    """`package.module.name` → the object; StageUnavailable when that module or name does not exist.
+
+    A ModuleNotFoundError for a module *inside* the stage (a missing dependency) is not
+    "unavailable": it is re-raised, so a broken install fails loudly.
+    """
+    module_name, _, attr = path.rpartition(".")
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+            raise StageUnavailable(f"{path}: module {error.name} is not installed yet") from error
+        raise
+    try:
+        return getattr(module, attr)
+    except AttributeError as error:
+        raise StageUnavailable(f"{path}: {module_name} has no {attr} yet") from error
+
+
+def is_transient(error: BaseException) -> bool:
+    for e in _chain(error):
+        if isinstance(e, (ConnectionError, TimeoutError, TransientError)) or type(e).__name__ in TRANSIENT_NAMES:
+            return True
+    return False
+
+
+def _chain(error: BaseException):
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def scalars(values: Any, depth: int = 0) -> Any:
+    """Keep numbers, booleans, short strings and nested dicts/lists of them (for XCom)."""
+    if isinstance(values, bool | int | float) or values is None:
+        return values
+    if isinstance(values, str | Path):
+        return str(values)[:MAX_TEXT]
+    if isinstance(values, dict) and depth < 4:
+        return {str(k): scalars(v, depth + 1) for k, v in values.items()}
+    if isinstance(values, list | tuple) and depth < 4:
+        return [scalars(v, depth + 1) for v in values[:50]]
+    return str(values)[:MAX_TEXT]
+
+
+def results_dir(dag_id: str, run_id: str) -> Path:
+    from yiwang.settings import workspace_dir
+
+    safe = re.sub(r"[^A-Za-z0-9_.+-]", "_", run_id)
+    return workspace_dir("reports") / "tasks" / dag_id / safe
+
+
+def _context() -> dict[str, Any]:
+    from airflow.sdk import get_current_context
+
+    return get_current_context()
+
+
+def run_stage(
+    call: str, stage: str, if_missing: str = "fail", platform: str | None = None, previous: str | None = None
+):
+    """The body of every yiwang task (see the module docstring)."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    context = _context()
+    ti = context["ti"]
+    dag_id, task_id, run_id = ti.dag_id, ti.task_id, context["run_id"]
+    adapter = load_callable(call)  # ours: a missing adapter is a bug, not "unavailable"
+    try:
+        stage_fn = load_callable(stage)
+    except StageUnavailable as error:
+        message = f"stage {stage} is not available: {error}"
+        if if_missing == "pass":
+            log.warning("%s; passing (if_missing: pass)", message)
+            return _record(dag_id, run_id, task_id, {"status": "unavailable", "stage": stage}, 0.0)
+        if if_missing == "skip":
+            _record(dag_id, run_id, task_id, {"status": "unavailable", "stage": stage}, 0.0)
+            raise AirflowSkipException(f"{message}; skipped with the tasks after it (if_missing: skip)") from None
+        raise AirflowFailException(message) from None
+    upstream = ti.xcom_pull(task_ids=previous) if previous else None
+    started = time.monotonic()
+    try:
+        out = adapter(stage_fn, platform=platform, upstream=upstream, run_id=run_id)
+    except (AirflowFailException, AirflowSkipException):
+        raise
+    except Exception as error:
+        seconds = time.monotonic() - started
+        _record(dag_id, run_id, task_id, {"status": "failed", "error": f"{type(error).__name__}: {error}"}, seconds)
+        if is_transient(error):
+            raise TransientError(f"{stage}: {type(error).__name__}: {error}") from error
+        raise AirflowFailException(f"{stage}: {type(error).__name__}: {error}") from error
+    seconds = time.monotonic() - started
+    return _record(dag_id, run_id, task_id, {"status": "ok", "stage": stage} | scalars(out), seconds)
+
+
+def _record(dag_id: str, run_id: str, task_id: str, values: dict, seconds: float) -> dict:
+    values = values | {"stage_seconds": round(seconds, 3)}
+    folder = results_dir(dag_id, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{task_id}.json.tmp"
+    tmp.write_text(json.dumps(values, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, folder / f"{task_id}.json")
+    return values

@@ -1,0 +1,176 @@
+"""Adapters between Airflow tasks and the pipeline's stages (one per task kind in pipelines.yml).
+
+Each adapter is called as `adapter(stage_fn, platform=..., upstream=..., run_id=...)` by
+yiwang/orchestrate/runtime.py, with `stage_fn` the stage function the configuration names. It
+calls the stage, writes what a data engineer needs into the task log, raises
+`AirflowFailException` for terminal failures (a failed gate, a failing dbt model or test) and
+returns a small dict for XCom: counts, run ids, versions and paths, never rows or secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from yiwang.orchestrate.errors import TransientError
+
+log = logging.getLogger("yiwang.orchestrate")
+TARGET_ENV = "YIWANG_WAREHOUSE_TARGET"
+MART_COUNTS = {  # what `yiwang run` reports as resolved
+    "people": "dim_person",
+    "houses": "dim_house",
+    "companies": "dim_legal_entity",
+    "events": "fct_event",
+}
+TERMINAL_WORDS = ("drift", "contract", "not_null", "registry", "unknown column", "freeze")
+
+
+def _fail(message: str):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def _target() -> str:
+    return os.environ.get(TARGET_ENV) or "duckdb"
+
+
+def _summary(result: Any) -> dict:
+    summary = getattr(result, "summary", None)
+    return summary() if callable(summary) else {}
+
+
+def extract(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
+    """Extract every table of `platform`; a failing table fails the task after the others landed."""
+    from connectors import load_registry, select_tables
+
+    results = stage_fn(select_tables(load_registry(), platform))
+    tables = {}
+    for r in results:
+        c = r.counts or {}
+        tables[r.table] = {
+            "status": r.status,
+            "landed": c.get("landed", 0),
+            "quarantined": c.get("quarantined", 0),
+            "unchanged": c.get("unchanged", 0),
+        }
+        log.info(
+            "%s.%s: %s %s", platform, r.table, r.status, {k: c.get(k) for k in ("source", "landed", "quarantined")}
+        )
+    failed = {r.table: r.error or "failed" for r in results if r.status != "ok"}
+    out = {
+        "platform": platform,
+        "run_id": results[0].run_id if results else None,
+        "tables": tables,
+        "rows": sum(t["landed"] for t in tables.values()),
+        "quarantined": sum(t["quarantined"] for t in tables.values()),
+        "manifests": [str(r.manifest_path) for r in results if r.manifest_path],
+    }
+    if failed:
+        text = "; ".join(f"{table}: {error}" for table, error in failed.items())
+        if any(word in text.lower() for word in TERMINAL_WORDS):
+            raise _fail(f"{platform}: {len(failed)} table(s) failed on the contract: {text}")
+        raise TransientError(f"{platform}: {len(failed)} of {len(results)} table(s) failed: {text}")
+    return out
+
+
+def _gate(result: Any, what: str) -> dict:
+    summary = _summary(result)
+    log.info("%s: %s %s", what, "passed" if result.ok else "FAILED", summary)
+    if not result.ok:
+        raise _fail(f"{what} failed: {summary}")
+    return {"ok": True, "gate": summary}
+
+
+def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
+    """The landing gate on the batch the extract task landed (its run id comes through XCom)."""
+    batch = (upstream or {}).get("run_id")
+    return _gate(stage_fn(platform=platform, run_id=batch), f"landing gate {platform}") | {"batch": batch}
+
+
+def _mart_counts(target_name: str) -> dict[str, int]:
+    """Rows of the entity marts, read-only (after the build released the writer)."""
+    from yiwang.warehouse.targets import attach, resolve_target
+
+    counts: dict[str, int] = {}
+    try:
+        con = attach(resolve_target(target_name), read_only=True)
+    except Exception as error:  # counting is a report, never a failure
+        log.warning("could not open the warehouse to count marts: %s", error)
+        return counts
+    try:
+        for label, model in MART_COUNTS.items():
+            try:
+                schema = con.execute(
+                    "select table_schema from information_schema.tables where table_catalog = 'warehouse' "
+                    "and table_name = ? limit 1",
+                    [model],
+                ).fetchone()
+                if schema:
+                    counts[label] = con.execute(f'select count(*) from warehouse."{schema[0]}"."{model}"').fetchone()[0]
+            except Exception as error:
+                log.warning("could not count %s: %s", model, error)
+    finally:
+        con.close()
+    return counts
+
+
+def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+    """Raw load, dbt (staging+intermediate → resolution → marts) in one process; names failing nodes.
+
+    dbt runs in this task through dbtRunner (one process, one parse), not one task per model;
+    every failing model or test is written to the task log with its message, and the task's
+    failure names them.
+    """
+    target = _target()
+    result = stage_fn(target)
+    summary = result.summary()
+    for node in result.nodes:
+        if node.status not in ("success", "pass"):
+            log.warning("dbt %s %s: %s %s", node.resource_type, node.name, node.status, (node.message or "")[:500])
+    log.info("dbt nodes by type: %s", summary)
+    resolution = getattr(result, "resolution", None)
+    if resolution is not None:
+        log.info("entity resolution: %s", resolution.summary())
+    if not result.ok:
+        failed = [f"{n.resource_type} {n.name}" for n in result.failed]
+        head = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")
+        reason = result.error or (resolution.error if resolution is not None else None)
+        raise _fail(f"warehouse build failed: {head or reason}" + (f" ({reason})" if reason and head else ""))
+    return {
+        "target": target,
+        "where": result.where,
+        "nodes": summary,
+        "resolution": getattr(resolution, "counts", None),
+        "marts": _mart_counts(target),
+        "rows_loaded": getattr(result.load, "rows", None) if result.load is not None else None,
+        "seconds": round(result.seconds, 2),
+    }
+
+
+def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+    return _gate(stage_fn(_target()), "warehouse gate")
+
+
+def publish(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+    result = stage_fn(_target())
+    summary = _summary(result)
+    if not getattr(result, "ok", True):
+        raise _fail(f"publish failed: {summary}")
+    log.info("published: %s", summary)
+    return {"published": summary}
+
+
+def share(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+    result = stage_fn()
+    summary = _summary(result)
+    if not getattr(result, "ok", True):
+        raise _fail(f"sharing failed: {summary}")
+    return {"shared": summary}
+
+
+def write_report(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+    path = stage_fn()
+    log.info("run report: %s", path)
+    return {"report": str(path)}
