@@ -11,6 +11,7 @@ import typer
 
 from connectors.cli import extract_command
 from yiwang import simulate as simulate_step
+from yiwang.orchestrate.cli import run_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
 from yiwang.warehouse.cli import build_command
 
@@ -27,6 +28,7 @@ app.command("extract")(extract_command)
 app.command("build")(build_command)
 app.command("resolve")(resolve_command)
 app.command("evaluate")(evaluate_command)
+app.command("run")(run_command)
 
 
 @app.command()
