@@ -108,7 +108,8 @@ def _mart_counts(target_name: str) -> dict[str, int]:
                     [model],
                 ).fetchone()
                 if schema:
-                    counts[label] = con.execute(f'select count(*) from warehouse."{schema[0]}"."{model}"').fetchone()[0]
+                    relation = f'warehouse."{schema[0]}"."{model}"'  # names from the catalogue and MART_COUNTS
+                    counts[label] = con.execute(f"select count(*) from {relation}").fetchone()[0]  # noqa: S608
             except Exception as error:
                 log.warning("could not count %s: %s", model, error)
     finally:
