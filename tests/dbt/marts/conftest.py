@@ -11,6 +11,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "yiwang" / "warehou
 sys.path.insert(0, str(Path(__file__).resolve().parent / "event"))
 
 from event_marts_city import event_city
-from warehouse_city import built_city, city_workspace, landed_city
+from warehouse_city import built_city, city_workspace, day2_city, landed_city
 
-__all__ = ["built_city", "city_workspace", "event_city", "landed_city"]
+__all__ = ["built_city", "city_workspace", "day2_city", "event_city", "landed_city"]

@@ -114,6 +114,37 @@ def built_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return home
 
 
+@pytest.fixture(scope="session")
+def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny city built on day 1, then day 2 simulated, extracted and built (read-only).
+
+    Before day 2 it keeps, under <home>/day1/: the truth of zz_syrk and the resolver's cluster
+    tables (parquet), so tests can compare the two days."""
+    from yiwang.warehouse import build
+
+    home = tmp_path_factory.mktemp("day2") / "home"
+    shutil.copytree(landed_city, home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIWANG_HOME", str(home))
+        for name in ENV_CLEARED:
+            mp.delenv(f"YIWANG_{name}", raising=False)
+        first = build("duckdb")
+        if not first.ok:
+            pytest.fail(f"day 1 did not build: {first.error or [n.unique_id for n in first.failed]}")
+        keep = home / "day1"
+        keep.mkdir()
+        shutil.copy(home / "sources" / "truth" / "grid_platform__zz_syrk.parquet", keep)
+        with open_built(home) as con:
+            for table in ("person_clusters", "house_clusters", "legal_entity_clusters", "matter_clusters"):
+                con.execute(f"select * from resolution.{table}").df().to_parquet(keep / f"{table}.parquet")
+        simulate(home / "sources", scale="tiny", day=2)
+        extract_everything(home)
+        second = build("duckdb")
+    if not second.ok:
+        pytest.fail(f"day 2 did not build: {second.error or [(n.unique_id, n.message) for n in second.failed]}")
+    return home
+
+
 def open_built(home: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse of `built_city` (or any workspace at `home`)."""
     from yiwang.warehouse.targets import DUCKDB_FILE
@@ -176,6 +207,7 @@ __all__ = [
     "built_city",
     "city_workspace",
     "contracts_by_name",
+    "day2_city",
     "extract_everything",
     "extracted_ok",
     "landed_city",

@@ -1,0 +1,46 @@
+"""Entity resolution on the tiny simulated city: scores against the ground truth, and keys that
+stay stable across a day of changes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from warehouse_city import open_built
+
+from yiwang.resolve.evaluate import evaluate
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+
+# Floors for the deterministic tiers at tiny scale (measured: person P 1.00 R 0.84; house 1.00;
+# matter P 0.73). They guard against regressions; the issue's goals are higher (docs/resolution.md).
+FLOORS = {"person": (0.99, 0.80), "house": (0.99, 0.95), "legal_entity": (0.99, 0.10), "matter": (0.65, 0.70)}
+
+
+def test_scores_against_the_ground_truth(built_city, monkeypatch):
+    monkeypatch.setenv("YIWANG_HOME", str(built_city))
+    scores = {s.entity_type: s for s in evaluate(built_city / "sources")}
+    assert set(scores) == set(FLOORS)
+    for kind, (precision, recall) in FLOORS.items():
+        s = scores[kind]
+        assert s.mentions > 100, kind
+        assert s.pairwise_precision >= precision and s.pairwise_recall >= recall, s
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [("person_clusters", "person_key"), ("house_clusters", "house_key"), ("legal_entity_clusters", "legal_entity_key")],
+)
+def test_keys_survive_a_day_of_changes(day2_city, table, key):
+    day1 = pd.read_parquet(day2_city / "day1" / f"{table}.parquet")[["mention_id", key]].rename(columns={key: "key"})
+    with open_built(day2_city) as con:
+        day2 = con.execute(f"select mention_id, {key} as key from resolution.{table}").df()
+        history = con.execute("select reason, count(*) from resolution.key_history group by all").fetchall()
+    both = day1.merge(day2, on="mention_id", suffixes=("_1", "_2"))
+    # entities all of whose day-1 mentions are still there
+    whole = day1.groupby("key").mention_id.apply(set)
+    kept = whole[whole.map(lambda ms: ms <= set(day2.mention_id))]
+    same = both.groupby("key_1").apply(lambda g: (g.key_2 == g.name).all(), include_groups=False)
+    share = same.reindex(kept.index).fillna(False).mean()
+    assert len(kept) > 100
+    assert share >= 0.999, f"{table}: only {share:.4%} of unchanged entities kept their key"
+    assert all(reason in ("merged", "gone") for reason, _ in history)

@@ -1,0 +1,102 @@
+"""The deterministic matching rules on small hand-made tables (not simulator output)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from yiwang.resolve.legal_entities import cluster_legal_entities, organisation_name_key
+from yiwang.resolve.matters import cluster_matters
+from yiwang.resolve.people import cluster_people, name_key
+from yiwang.resolve.union_find import GuardedUnionFind
+
+ID_A = "11010519491231002X"
+ID_B = "110105194912310037"
+
+
+def _people(rows):
+    columns = ["mention_id", "person_name", "id_number", "id_number_is_valid", "phone", "birth_date"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _same(clusters: pd.DataFrame, *ids: str) -> bool:
+    return clusters.set_index("mention_id").cluster[list(ids)].nunique() == 1
+
+
+def test_guarded_union_refuses_two_different_exclusive_values():
+    uf = GuardedUnionFind(["x", "y", None])
+    assert uf.union(0, 2) and not uf.union(1, 2)
+    assert uf.refused == [(1, 2)]
+
+
+def test_people_join_by_id_then_name_and_phone_then_name_and_birth_date():
+    clusters, conflicts = cluster_people(
+        _people(
+            [
+                ("m1", "王小明", ID_A, True, None, None),
+                ("m2", "王小明", ID_A, True, "13800000000", None),
+                ("m3", "王小明", None, False, "13800000000", None),  # no ID: by name + phone
+                ("m4", "王小明", "123", False, None, "1949-12-31"),  # invalid ID: by name + birth date
+                ("m5", "王某", None, False, "13800000000", None),  # masked name: no join
+                ("m6", "李四", None, False, "13800000000", None),  # family phone, other name: no join
+            ]
+        ).assign(birth_date=lambda d: d.birth_date.fillna("1949-12-31").where(d.mention_id != "m3"))
+    )
+    assert _same(clusters, "m1", "m2", "m3", "m4")
+    assert not _same(clusters, "m1", "m5") and not _same(clusters, "m1", "m6")
+    methods = clusters.set_index("mention_id").match_method
+    assert methods["m1"] == "id_number" and methods["m5"] == "singleton"
+    assert conflicts.empty
+
+
+def test_two_valid_ids_are_never_merged_and_the_refusal_is_a_conflict():
+    clusters, conflicts = cluster_people(
+        _people([("a", "张三", ID_A, True, "13900000000", None), ("b", "张三", ID_B, True, "13900000000", None)])
+    )
+    assert not _same(clusters, "a", "b")
+    assert conflicts.conflict_kind.tolist() == ["two_valid_ids"]
+    assert {conflicts.value_a[0], conflicts.value_b[0]} == {ID_A, ID_B}
+
+
+def test_name_keys():
+    assert name_key(" 欧阳 修 ") == "欧阳修"
+    assert name_key("张某") is None and name_key("李*") is None and name_key("王") is None
+
+
+def test_organisation_names_normalise_forms_brackets_and_place_prefixes():
+    assert organisation_name_key("绍兴市越城区  鑫达贸易有限责任公司") == organisation_name_key("鑫达贸易有限公司")
+    assert organisation_name_key("鑫达贸易（绍兴）有限公司") == organisation_name_key("鑫达贸易有限公司")
+    assert organisation_name_key("鑫达贸易有限公司柯桥分公司") != organisation_name_key("鑫达贸易有限公司")
+
+
+def test_legal_entities_by_credit_code_then_name_without_merging_two_codes():
+    frame = pd.DataFrame(
+        {
+            "mention_id": ["a", "b", "c", "d"],
+            "entity_name": ["鑫达贸易有限公司", "绍兴鑫达贸易有限公司", "鑫达贸易有限责任公司", "鑫达贸易有限公司"],
+            "credit_code": ["91330600MA2BX0001A", "91330600MA2BX0001A", None, "91330600MA2BX0002B"],
+        }
+    )
+    clusters, conflicts = cluster_legal_entities(frame)
+    assert _same(clusters, "a", "b", "c")
+    assert not _same(clusters, "a", "d")
+    assert conflicts.conflict_kind.tolist() == ["two_credit_codes"]
+
+
+def test_matters_need_the_same_category_place_and_time_window():
+    reports = pd.DataFrame(
+        {
+            "event_key": ["e1", "e2", "e3", "e4", "e5"],
+            "category_code": ["C1", "C1", "C1", "C2", "C1"],
+            "reported_at": pd.to_datetime(
+                ["2026-11-01 08:00", "2026-11-01 20:00", "2026-11-09 08:00", "2026-11-01 09:00", "2026-11-01 10:00"]
+            ),
+            "longitude": [120.580, 120.5805, 120.580, 120.580, 120.600],
+            "latitude": [30.000, 30.0003, 30.000, 30.000, 30.000],
+            "address": [None] * 5,
+        }
+    )
+    clusters = cluster_matters(reports, window_hours=72, distance_m=150)
+    assert _same(clusters, "e1", "e2")  # ~60 m apart, 12 h apart
+    assert not _same(clusters, "e1", "e3")  # a week later
+    assert not _same(clusters, "e1", "e4")  # another category
+    assert not _same(clusters, "e1", "e5")  # 2 km away
