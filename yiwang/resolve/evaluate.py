@@ -1,7 +1,8 @@
 """`yiwang evaluate`: score entity resolution against the simulator's ground truth (仿真真值).
 
 For each entity type the resolver's clusters (schema `resolution` of the warehouse) are compared
-with the true entity of every mention (<sources>/truth/<platform>__<table>.parquet): pairwise
+with the true entity of every mention (<sources>/truth/<platform>__<table>.parquet; -1 there means
+"no such entity", e.g. a party branch hosted by a community rather than a company): pairwise
 precision, recall and F1 (over all pairs of mentions put together) and B-cubed precision and
 recall (per mention: how much of its predicted cluster is truly its own, and how much of its
 true cluster it found). Mentions whose truth is unknown are left out.
@@ -84,6 +85,7 @@ def _truth_for(mentions: pd.DataFrame, truth_dir: Path, mapping: dict[str, tuple
         if not rows.any() or not path.is_file():
             continue
         truth = pd.read_parquet(path, columns=["source_key", column]).dropna()
+        truth = truth[truth[column] >= 0]  # -1: the record names no such entity (a community hosts the branch)
         truth = truth.drop_duplicates("source_key").set_index(truth.source_key.astype(str))[column]
         out[rows] = mentions.loc[rows, "source_key"].map(truth)
     return out

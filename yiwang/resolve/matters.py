@@ -1,14 +1,17 @@
 """Matters (一事多诉): reports of the same problem through several channels (12345, 数字城管, 综治网格)
 become one matter. Two reports are the same matter when they have the same catalogue category,
 were reported within `window_hours` of each other and happened at the same place: within
-`distance_m` metres where both have coordinates, else the same standard address key. Chains are
+`distance_m` metres where both have coordinates (settings/matters.yml), else the same standard address key. Chains are
 cut at the window: a report joins a matter only through a report inside its own window.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import yaml
 
 from yiwang.normalize.address import address_key
 from yiwang.resolve.union_find import GuardedUnionFind
@@ -22,7 +25,15 @@ def _distance_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
-def cluster_matters(reports: pd.DataFrame, window_hours: float = 72, distance_m: float = 150) -> pd.DataFrame:
+SETTINGS = Path(__file__).parent / "settings" / "matters.yml"
+
+
+def matter_settings(path: Path = SETTINGS) -> dict[str, float]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {"window_hours": float(doc["window_hours"]), "distance_m": float(doc["distance_m"])}
+
+
+def cluster_matters(reports: pd.DataFrame, window_hours: float = 48, distance_m: float = 50) -> pd.DataFrame:
     """(mention_id = event_key, cluster, match_method) per report."""
     r = reports.reset_index(drop=True).copy()
     r["reported_at"] = pd.to_datetime(r.reported_at)

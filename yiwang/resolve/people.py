@@ -3,9 +3,17 @@
 Deterministic rules, strongest first, on normalised values (the staging layer normalised ID
 numbers, names and phones):
 1. the same valid ID number (GB 11643 checksum, birth date and division checked) — id_number;
-2. the same unmasked name and the same phone — name_phone;
+2. the same phone and the same name, or names that sound the same (pinyin without tones: a
+   homophone typed by an operator, 吴功华/吴功花) — name_phone;
 3. the same unmasked name and the same birth date (from a valid ID number or the record's own
-   field) — name_birth_date.
+   field) — name_birth_date;
+then, for mentions still without an ID-holding person, a "unique candidate" step: join the one
+person with a valid ID that has
+4. the same unmasked name in the same grid (网格), when exactly one such person exists there —
+   name_grid;
+5. for a mention with no name (a caller who gave none): the same phone, when everyone who gave
+   a name with that phone is one person with a valid ID (a family phone names several people
+   and decides nothing) — unique_phone.
 A merge that would put two different valid ID numbers into one person is refused and recorded
 as a conflict (two_valid_ids), never made. Masked names (张某, 李*) and one-character names take
 part only through their ID number.
@@ -21,7 +29,8 @@ import pandas as pd
 from yiwang.resolve.union_find import GuardedUnionFind
 
 MASK = re.compile(r"[某*＊×]|^\S$")
-RULES = (("name_phone", ["name_key", "phone"]), ("name_birth_date", ["name_key", "birth_key"]))
+RULES = (("name_phone", ["sound_key", "phone"]), ("name_birth_date", ["name_key", "birth_key"]))
+UNIQUE_RULES = (("name_grid", ["name_key", "grid_code"]), ("unique_phone", ["phone"]))
 
 
 def name_key(name: object) -> str | None:
@@ -34,6 +43,40 @@ def name_key(name: object) -> str | None:
     return text
 
 
+def sound_key(name: object) -> str | None:
+    """The name as it sounds: toneless pinyin syllables (pypinyin), so homophones agree."""
+    if not isinstance(name, str):
+        return None
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name))
+
+
+def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np.ndarray) -> None:
+    """Rules 4 and 5: a mention without a valid-ID person joins the only person sharing its key."""
+    for rule, columns in UNIQUE_RULES:
+        roots = pd.Series(uf.roots(), index=work.index)
+        has_id = roots.map(lambda r: uf.value[r] is not None)
+        keyed = work.assign(root=roots, has_id=has_id).dropna(subset=columns)
+        if rule == "unique_phone":
+            # the phone must name one person among everyone who gave a name with it (a family
+            # phone names several), and only nameless mentions (a caller who gave no name) join
+            named = keyed[keyed.name_key.notna()]
+            holders = named.groupby(columns).root.agg(lambda r: set(r))
+            seekers = keyed[keyed.name_key.isna() & ~keyed.has_id]
+        else:
+            holders = keyed[keyed.has_id].groupby(columns).root.agg(lambda r: set(r))
+            seekers = keyed[~keyed.has_id]
+        holders = holders[holders.map(len) == 1].map(lambda r: next(iter(r)))
+        holders = holders[holders.map(lambda r: uf.value[r] is not None)]
+        if holders.empty or seekers.empty:
+            continue
+        target = seekers.join(holders.rename("target"), on=columns, how="inner")
+        for row, root in zip(target.index, target.target, strict=True):
+            if uf.union(int(root), int(row)) and method[row] is None:
+                method[row] = rule
+
+
 def cluster_people(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(mention_id, cluster, match_method) per mention, and the refused merges as conflicts."""
     m = mentions.reset_index(drop=True)
@@ -43,11 +86,13 @@ def cluster_people(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "id_number": ids,
             "name_key": m.person_name.map(name_key),
             "phone": m.phone,
+            "grid_code": m.grid_code if "grid_code" in m else None,
             "birth_key": pd.to_datetime(m.birth_date, errors="coerce").dt.strftime("%Y-%m-%d"),
         }
     )
     uf = GuardedUnionFind(ids.tolist())
     method = np.where(ids.notna(), "id_number", None).astype(object)
+    work["sound_key"] = work.name_key.map(sound_key)
     uf.union_groups(g for g in work.groupby("id_number").indices.values() if len(g) > 1)
     for rule, columns in RULES:
         keyed = work.dropna(subset=columns)
@@ -60,9 +105,10 @@ def cluster_people(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                     for i in (int(rows[0]), int(other)):
                         if method[i] is None:
                             method[i] = rule
+    _join_unique_candidates(uf, work, method)
     roots = uf.roots()
     size = pd.Series(roots).map(pd.Series(roots).value_counts()).to_numpy()
-    method = np.where(size == 1, "singleton", np.where(pd.isna(method), "name_phone", method))
+    method = np.where(size == 1, "singleton", np.where(pd.isna(method), "id_number", method))
     clusters = pd.DataFrame({"mention_id": m.mention_id, "cluster": roots, "match_method": method})
     conflicts = pd.DataFrame(
         [

@@ -13,7 +13,7 @@ from yiwang.resolve.golden import survive, trust_orders
 from yiwang.resolve.houses import address_columns, cluster_houses
 from yiwang.resolve.keys import assign_keys
 from yiwang.resolve.legal_entities import cluster_legal_entities
-from yiwang.resolve.matters import cluster_matters
+from yiwang.resolve.matters import cluster_matters, matter_settings
 from yiwang.resolve.people import attribute_conflicts, cluster_people
 from yiwang.warehouse.targets import Target, resolve_target
 
@@ -116,7 +116,7 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
 
         # matters
         reports = store.read(con, "intermediate", "int_event_reports")
-        matters = keyed("matter", "M", cluster_matters(reports), "matter_clusters", "matter_key")
+        matters = keyed("matter", "M", cluster_matters(reports, **matter_settings()), "matter_clusters", "matter_key")
         matters = matters.rename(columns={"mention_id": "event_key"})
 
         con.execute("begin")

@@ -100,3 +100,27 @@ def test_matters_need_the_same_category_place_and_time_window():
     assert not _same(clusters, "e1", "e3")  # a week later
     assert not _same(clusters, "e1", "e4")  # another category
     assert not _same(clusters, "e1", "e5")  # 2 km away
+
+
+def test_a_family_phone_decides_nothing_but_a_nameless_caller_joins_a_phone_that_names_one_person():
+    frame = _people(
+        [
+            ("dad", "赵大海", ID_A, True, "13700000001", None),
+            ("kid", "赵小海", None, False, "13700000001", None),  # family phone: stays apart
+            ("caller", None, None, False, "13700000001", None),  # nameless, but the phone names two
+            ("mum", "钱红", ID_B, True, "13700000002", None),
+            ("caller2", None, None, False, "13700000002", None),  # nameless, the phone names one person
+        ]
+    ).assign(grid_code=None)
+    clusters, _ = cluster_people(frame)
+    assert not _same(clusters, "dad", "kid") and not _same(clusters, "dad", "caller")
+    assert _same(clusters, "mum", "caller2")
+    assert clusters.set_index("mention_id").match_method["caller2"] == "unique_phone"
+
+
+def test_a_homophone_name_with_the_same_phone_is_the_same_person():
+    frame = _people(
+        [("a", "吴功华", ID_A, True, "13600000000", None), ("b", "吴功花", None, False, "13600000000", None)]
+    )
+    clusters, _ = cluster_people(frame)
+    assert _same(clusters, "a", "b")
