@@ -3,7 +3,7 @@
 A full build has three phases, so entity resolution (Python, yiwang/resolve) sits between the
 layers dbt builds: (1) `dbt build` of the seeds, staging/ and intermediate/ (tests whose parents
 are all in this phase); (2) `yiwang.resolve.resolve()` reads the intermediate mention models and
-writes the `resolution` schema; (3) `dbt build` of everything else (marts/ and their tests). A
+writes the `resolution` schema; (3) `dbt build` of marts/ with every test that reads a mart. A
 build with an explicit --select runs that one dbt selection and skips resolution.
 
 One build at a time per warehouse: the whole run (raw load and dbt) holds the warehouse lock
@@ -246,6 +246,7 @@ def run_dbt(
 
 # Phase 1 and phase 3 of a full build (see the module docstring).
 FIRST_PHASE = ["resource_type:seed", "staging", "intermediate"]
+LAST_PHASE = ["marts"]
 
 
 def build(
@@ -298,5 +299,6 @@ def _full_build(target: Target, threads: int | None, progress: BuildProgress, re
     if not result.ok:
         return
     progress.phase("dbt: marts")
-    nodes, result.error = run_dbt(target, "build", None, threads, progress, extra=["--exclude", *FIRST_PHASE])
+    # tests that read a mart and an earlier layer run here (dbt's eager indirect selection)
+    nodes, result.error = run_dbt(target, "build", LAST_PHASE, threads, progress)
     result.nodes.extend(nodes)
