@@ -38,7 +38,8 @@ from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 seconds = time.monotonic() - started
 out = {"seconds": seconds, "errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
-from airflow.sdk.definitions.dag import DAG
+def callbacks(value):
+    return [f for f in (value if isinstance(value, list) else [value]) if f]
 for dag_id, dag in bag.dags.items():
     dag.check_cycle() if hasattr(dag, "check_cycle") else None
     tasks = {}
@@ -47,7 +48,7 @@ for dag_id, dag in bag.dags.items():
             "owner": t.owner, "retries": t.retries, "backoff": t.retry_exponential_backoff,
             "max_retry_delay": t.max_retry_delay.total_seconds() if t.max_retry_delay else None,
             "policy": type(t.retry_policy).__name__ if t.retry_policy else None,
-            "on_failure": [f.__module__ + "." + f.__name__ for f in (t.on_failure_callback if isinstance(t.on_failure_callback, list) else [t.on_failure_callback]) if f],
+            "on_failure": [f.__module__ + "." + f.__name__ for f in callbacks(t.on_failure_callback)],
             "pool": t.pool, "outlets": [getattr(o, "uri", None) for o in t.outlets],
             "upstream": sorted(t.upstream_task_ids), "doc": bool(t.doc_md), "trigger_rule": str(t.trigger_rule),
         }

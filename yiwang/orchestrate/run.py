@@ -80,13 +80,13 @@ def order(config: PipelineConfig) -> list[str]:
 
 def prepare_airflow(config: PipelineConfig) -> None:
     """Create or migrate the metadata database and the configured pools."""
-    from airflow.models.pool import Pool
     from airflow.utils.db import initdb
+
+    from yiwang.orchestrate.setup import create_pools
 
     with contextlib.redirect_stdout(io.StringIO()):
         initdb()
-    for name, pool in config.pools.items():
-        Pool.create_or_update_pool(name, int(pool["slots"]), pool.get("description", ""), include_deferred=False)
+    create_pools(config)
 
 
 def embedded_sources() -> dict[str, str]:

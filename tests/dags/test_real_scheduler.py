@@ -1,0 +1,207 @@
+"""The pipeline through real Airflow: api-server, scheduler and dag-processor (LocalExecutor),
+metadata in a fresh PostgreSQL database, started with the commands of docker/compose.yaml and
+driven through the REST API v2 as a user would (token from the simple auth manager)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "yiwang" / "warehouse"))
+
+from warehouse_city import city_workspace, landed_city, open_built  # noqa: E402
+
+__all__ = ["city_workspace", "landed_city"]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
+SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
+DEADLINE_SECONDS = 480
+
+
+def compose_commands() -> dict[str, list[str]]:
+    doc = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text(encoding="utf-8"))
+    return {name: service["command"] for name, service in doc["services"].items() if "command" in service}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def native(command: list[str]) -> list[str]:
+    """A compose command as run natively: `airflow`/`python` from this virtualenv."""
+    bin_dir = Path(sys.executable).parent
+    head = {"airflow": str(bin_dir / "airflow"), "python": sys.executable}.get(command[0], command[0])
+    return [head, *command[1:]]
+
+
+def airflow_env(home: Path, workspace: Path, metadata_url: str, port: int) -> dict[str, str]:
+    from yiwang.orchestrate.run import embedded_sources
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
+    env |= {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata_url.replace("+psycopg://", "+psycopg_async://"),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "YIWANG_HOME": str(workspace),
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIWANG_HOME", str(workspace))
+        env |= embedded_sources()  # the simulator's SQLite stores
+    return env
+
+
+def wait_for(what: str, check, timeout: float, interval: float = 2.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _get(client: httpx.Client, path: str, **params):
+    try:
+        response = client.get(path, params=params)
+    except httpx.TransportError:
+        return None
+    return response.json() if response.status_code == 200 else None
+
+
+def test_pipeline_through_the_real_scheduler(city_workspace: Path, postgres_database: str, tmp_path: Path):
+    from yiwang.simulate.party_api import api_db_path, running
+
+    port = free_port()
+    home = tmp_path / "airflow"
+    home.mkdir()
+    env = airflow_env(home, city_workspace, postgres_database, port)
+    commands = compose_commands()
+    token = secrets.token_urlsafe(16)
+    processes: list[subprocess.Popen] = []
+    logs = {}
+    with running(api_db_path(city_workspace / "sources"), token=token) as party:
+        env |= {"YIWANG_PARTY_API_URL": party.base_url, "YIWANG_PARTY_API_TOKEN": token}
+        init = commands["airflow-init"]
+        assert init[:2] == ["bash", "-c"]
+        done = subprocess.run(
+            [
+                "bash",
+                "-c",
+                init[2].replace("python ", f"{sys.executable} ").replace("airflow ", f"{native(['airflow'])[0]} "),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        assert "yiwang_warehouse_writer" in done.stdout
+        try:
+            for name in SERVICES:
+                command = native(commands[name])
+                if "--port" in command:
+                    command[command.index("--port") + 1] = str(port)
+                logs[name] = (tmp_path / f"{name}.log").open("w")
+                processes.append(
+                    subprocess.Popen(
+                        command, env=env, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True
+                    )
+                )
+            _drive_pipeline(port, home, city_workspace, tmp_path)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+            for log in logs.values():
+                log.close()
+
+
+def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=30) as anonymous:
+        wait_for("the api-server", lambda: _get(anonymous, "/api/v2/monitor/health"), 120)
+        passwords = wait_for("the generated admin password", lambda: (home / "passwords.json").exists(), 30)
+        assert passwords
+        import json
+
+        password = json.loads((home / "passwords.json").read_text())["admin"]
+        answer = anonymous.post("/auth/token", json={"username": "admin", "password": password})
+        assert answer.status_code in (200, 201), answer.text
+        jwt = answer.json()["access_token"]
+        assert anonymous.get("/api/v2/dags").status_code == 401  # the API wants the token
+    headers = {"Authorization": f"Bearer {jwt}"}
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as api:
+
+        def dags():
+            found = _get(api, "/api/v2/dags", tags=["yiwang"], limit=100)
+            ids = {d["dag_id"] for d in (found or {}).get("dags", [])}
+            return ids if len(ids) >= 6 else None
+
+        dag_ids = wait_for("the dag-processor to parse dags/", dags, 180)
+        extract = sorted(d for d in dag_ids if d.startswith("yiwang_extract_"))
+        assert len(extract) == 4
+        for dag_id in dag_ids:
+            assert api.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False}).status_code == 200
+        for dag_id in extract:
+            response = api.post(f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None})
+            assert response.status_code == 200, response.text
+
+        def runs(dag_id: str) -> list[dict]:
+            return (_get(api, f"/api/v2/dags/{dag_id}/dagRuns", limit=50) or {}).get("dag_runs", [])
+
+        def settled():
+            states = {d: [r["state"] for r in runs(d)] for d in [*extract, "yiwang_warehouse"]}
+            failed = {d: s for d, s in states.items() if "failed" in s}
+            assert not failed, f"failed runs: {failed}; logs under {home / 'logs'} and {tmp_path}"
+            extracted = all(s and set(s) == {"success"} for d, s in states.items() if d in extract)
+            built = states["yiwang_warehouse"] and set(states["yiwang_warehouse"]) == {"success"}
+            return extracted and built
+
+        wait_for("the extract DAGs and the asset-triggered warehouse DAG to succeed", settled, DEADLINE_SECONDS, 5)
+        time.sleep(8)
+        assert wait_for("no further warehouse run pending", settled, 240, 5)
+
+        [latest, *_] = sorted(runs("yiwang_warehouse"), key=lambda r: r["run_after"], reverse=True)
+        assert latest["run_type"] == "asset_triggered"
+        tis = _get(api, f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances")
+        states = {t["task_id"]: t["state"] for t in tis["task_instances"]}
+        assert states["build"] == "success"
+        xcom = _get(
+            api,
+            f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances/build/xcomEntries/return_value",
+        )
+        assert xcom and xcom["value"]["marts"]["people"] > 1000
+        published = states["publish"] == "success"
+        sharing = runs("yiwang_sharing")
+        # the published asset (and so the sharing DAG) only when publish succeeded
+        assert bool(sharing) == published or (published and not sharing)
+    with open_built(workspace) as con:
+        assert con.execute("select count(*) from marts.dim_person").fetchone()[0] > 1000
