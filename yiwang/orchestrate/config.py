@@ -16,7 +16,7 @@ import yaml
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 CONFIG_ENV = "YIWANG_PIPELINES_FILE"  # another pipelines.yml (a deployment); default dags/pipelines.yml
 IF_MISSING = ("fail", "pass", "skip")
-TASK_KEYS = {"id", "call", "stage", "if_missing", "retries", "pool", "emits", "doc", "trigger_rule"}
+TASK_KEYS = {"id", "call", "stage", "if_missing", "retries", "pool", "emits", "doc", "trigger_rule", "queue"}
 DAG_KEYS = {"file", "dag_id", "per_platform", "schedule", "tags", "max_active_runs", "tasks"}
 DEFAULT_KEYS = {
     "owner",
@@ -44,6 +44,7 @@ class TaskSpec:
     emits: str | None = None
     doc: str = ""
     trigger_rule: str | None = None
+    queue: str | None = None  # a Celery queue (workers started with --queues)
 
 
 @dataclass(frozen=True)

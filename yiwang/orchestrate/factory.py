@@ -75,6 +75,8 @@ def _task(config: PipelineConfig, spec: DagSpec, item: TaskSpec, previous: str |
         options["pool_slots"] = 1
     if item.emits:
         options["outlets"] = [asset(config, item.emits, spec.platform)]
+    if item.queue:
+        options["queue"] = item.queue
     if item.trigger_rule:
         options["trigger_rule"] = item.trigger_rule
     return task(**options)(runtime.run_stage)(

@@ -229,6 +229,13 @@ def _env(values: dict[str, str]):
 def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any]:
     """What the run did, from the tasks' records (the same values as their XCom)."""
     out: dict[str, Any] = {"platforms": {}, "gates": {}, "dags": {o.dag_id: o.state for o in outcomes}}
+    out["dag_seconds"] = {o.dag_id: round(o.seconds, 3) for o in outcomes}
+    out["stage_seconds"] = {
+        f"{o.dag_id}.{task}": record.get("stage_seconds", 0.0) for o in outcomes for task, record in o.results.items()
+    }
+    out["import_seconds"] = {
+        f"{o.dag_id}.{task}": record.get("import_seconds", 0.0) for o in outcomes for task, record in o.results.items()
+    }
     for o in outcomes:
         spec = config.dag(o.dag_id)
         if spec.kind == "extract":

@@ -104,6 +104,7 @@ def run_stage(
     ti = context["ti"]
     dag_id, task_id, run_id = ti.dag_id, ti.task_id, context["run_id"]
     adapter = load_callable(call)  # ours: a missing adapter is a bug, not "unavailable"
+    imported = time.monotonic()
     try:
         stage_fn = load_callable(stage)
     except StageUnavailable as error:
@@ -115,6 +116,7 @@ def run_stage(
             _record(dag_id, run_id, task_id, {"status": "unavailable", "stage": stage}, 0.0)
             raise AirflowSkipException(f"{message}; skipped with the tasks after it (if_missing: skip)") from None
         raise AirflowFailException(message) from None
+    import_seconds = round(time.monotonic() - imported, 3)  # the stage's own imports (dbt, DuckDB, …)
     upstream = ti.xcom_pull(task_ids=previous) if previous else None
     started = time.monotonic()
     try:
@@ -123,12 +125,14 @@ def run_stage(
         raise
     except Exception as error:
         seconds = time.monotonic() - started
-        _record(dag_id, run_id, task_id, {"status": "failed", "error": f"{type(error).__name__}: {error}"}, seconds)
+        failed = {"status": "failed", "error": f"{type(error).__name__}: {error}", "import_seconds": import_seconds}
+        _record(dag_id, run_id, task_id, failed, seconds)
         if is_transient(error):
             raise TransientError(f"{stage}: {type(error).__name__}: {error}") from error
         raise AirflowFailException(f"{stage}: {type(error).__name__}: {error}") from error
     seconds = time.monotonic() - started
-    return _record(dag_id, run_id, task_id, {"status": "ok", "stage": stage} | scalars(out), seconds)
+    values = {"status": "ok", "stage": stage, "import_seconds": import_seconds} | scalars(out)
+    return _record(dag_id, run_id, task_id, values, seconds)
 
 
 def _record(dag_id: str, run_id: str, task_id: str, values: dict, seconds: float) -> dict:
