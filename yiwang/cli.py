@@ -13,6 +13,7 @@ from connectors.cli import extract_command
 from yiwang import simulate as simulate_step
 from yiwang.orchestrate.cli import run_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
+from yiwang.resolve.link.cli import link_command
 from yiwang.warehouse.cli import build_command
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command("extract")(extract_command)
 app.command("build")(build_command)
 app.command("resolve")(resolve_command)
 app.command("evaluate")(evaluate_command)
+app.command("link")(link_command)
 app.command("run")(run_command)
 
 

@@ -1,0 +1,97 @@
+"""Deduplicate one table or link two with Splink 5 on DuckDB (see the package docstring)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from yiwang.resolve.link.comparisons import comparison, derived_columns, prepare
+from yiwang.resolve.link.settings import LinkSettings, SettingsError
+
+logging.getLogger("splink").setLevel(logging.ERROR)  # its training notes are not our users' business
+
+
+@dataclass
+class LinkResult:
+    clusters: pd.DataFrame  # id column, cluster_id (and source_dataset when linking)
+    pairs: pd.DataFrame  # id_l, id_r, match_probability (scored candidate pairs)
+    model: dict  # the trained Splink model, to save and reuse
+
+
+def _frame(table: pd.DataFrame | pa.Table, settings: LinkSettings, what: str) -> pd.DataFrame:
+    frame = table.to_pandas() if isinstance(table, pa.Table) else table
+    wanted = [settings.id_column, *(c.name for c in settings.columns)]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise SettingsError(f"{what} has no column {missing[0]!r}; it has {list(frame.columns)}")
+    frame = frame[wanted].copy()
+    if frame[settings.id_column].isna().any() or not frame[settings.id_column].is_unique:
+        raise SettingsError(f"{what}: the id column {settings.id_column!r} must be unique and never empty")
+    frame[settings.id_column] = frame[settings.id_column].astype(str)
+    return prepare(frame, settings.columns)
+
+
+def _settings(settings: LinkSettings, link_type: str, baseline: bool) -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name=settings.id_column,
+        comparisons=[comparison(c, baseline=baseline) for c in settings.columns],
+        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in settings.blocking],
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+def _train(linker: Linker, settings: LinkSettings) -> None:
+    """Unsupervised: the prior from the blocking rules, u by random sampling, m by EM per rule."""
+    rules = [block_on(*rule) for rule in settings.blocking]
+    try:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=0.8)
+    except Exception:  # too few pairs to estimate: keep Splink's default prior
+        logging.getLogger(__name__).warning("could not estimate the prior match probability; using the default")
+    linker.training.estimate_u_using_random_sampling(max_pairs=settings.max_pairs_for_u, seed=settings.seed)
+    for rule in settings.training_blocking or settings.blocking:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+        except Exception as error:  # a rule that blocks nothing trains nothing; the others still do
+            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, error)
+
+
+def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, baseline: bool) -> LinkResult:
+    db_api = DuckDBAPI()
+    registered = [db_api.register(f, dataset_display_name=f"input_{i}") for i, f in enumerate(frames)]
+    model: SettingsCreator | str = _settings(settings, link_type, baseline)
+    if settings.model is not None and not baseline:
+        if not Path(settings.model).is_file():
+            raise SettingsError(f"model file {settings.model} does not exist (remove `model:` to train one)")
+        model = str(settings.model)
+    linker = Linker(registered if len(registered) > 1 else registered[0], model, log_level=logging.WARNING)
+    if settings.model is None or baseline:
+        _train(linker, settings)
+    predictions = linker.inference.predict(threshold_match_probability=0.01)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, settings.threshold)
+    pairs = predictions.as_pandas_dataframe()
+    id_l, id_r = f"{settings.id_column}_l", f"{settings.id_column}_r"
+    keep = [c for c in ("source_dataset_l", id_l, "source_dataset_r", id_r, "match_probability") if c in pairs]
+    out = clusters.as_pandas_dataframe()
+    derived = set(derived_columns(settings.columns))
+    out = out[[c for c in out.columns if c not in derived]]
+    return LinkResult(clusters=out, pairs=pairs[keep], model=linker.misc.save_model_to_json())
+
+
+def dedupe(table: pd.DataFrame | pa.Table, settings: LinkSettings, *, baseline: bool = False) -> LinkResult:
+    """Cluster the records of one table: each record's id with its cluster id."""
+    return _run([_frame(table, settings, "the input")], settings, "dedupe_only", baseline)
+
+
+def link(
+    left: pd.DataFrame | pa.Table, right: pd.DataFrame | pa.Table, settings: LinkSettings, *, baseline: bool = False
+) -> LinkResult:
+    """Link two tables (and deduplicate within each): each record's id, source and cluster id."""
+    frames = [_frame(left, settings, "the first input"), _frame(right, settings, "the second input")]
+    return _run(frames, settings, "link_and_dedupe", baseline)

@@ -1,0 +1,96 @@
+"""The settings file of `yiwang link` (YAML), checked on load with errors that name the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+KINDS = (
+    "chinese_id_number",
+    "credit_code",
+    "chinese_person_name",
+    "name",
+    "string",
+    "date",
+    "phone",
+    "address",
+    "free_text",
+    "exact",
+)
+
+
+class SettingsError(ValueError):
+    """The settings file is wrong; the message says where and what to write instead."""
+
+
+@dataclass(frozen=True)
+class CompareColumn:
+    name: str
+    kind: str
+    term_frequency: bool = False  # weaker evidence for common values (a family's shared phone)
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    id_column: str
+    columns: tuple[CompareColumn, ...]
+    blocking: tuple[tuple[str, ...], ...]  # candidate pairs agree on all columns of one rule
+    threshold: float = 0.9  # match probability at or above which a pair is the same entity
+    training_blocking: tuple[tuple[str, ...], ...] = ()  # EM runs; default: the blocking rules
+    max_pairs_for_u: float = 1e6
+    model: Path | None = None  # a saved Splink model (JSON) to use instead of training
+    seed: int = 20261122
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> LinkSettings:
+        path = Path(path)
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingsError(f"cannot read the settings file {path}: {error.strerror}") from None
+        except yaml.YAMLError as error:
+            raise SettingsError(f"{path} is not valid YAML: {error}") from None
+        return cls.from_dict(doc or {}, where=str(path), base=path.parent)
+
+    @classmethod
+    def from_dict(cls, doc: dict, where: str = "settings", base: Path | None = None) -> LinkSettings:
+        if not isinstance(doc, dict) or "id_column" not in doc:
+            raise SettingsError(f"{where}: needs `id_column:` (the column that identifies each record)")
+        raw_columns = doc.get("columns")
+        if not raw_columns or not isinstance(raw_columns, list):
+            raise SettingsError(f"{where}: needs `columns:`, a list of {{name: ..., kind: ...}}")
+        columns = []
+        for i, raw in enumerate(raw_columns):
+            if not isinstance(raw, dict) or "name" not in raw or "kind" not in raw:
+                raise SettingsError(f"{where}: columns[{i}] needs `name` and `kind`")
+            if raw["kind"] not in KINDS:
+                raise SettingsError(
+                    f"{where}: column {raw['name']!r} has kind {raw['kind']!r}; use one of {list(KINDS)}"
+                )
+            tf = bool(raw.get("term_frequency", raw["kind"] == "phone"))
+            columns.append(CompareColumn(str(raw["name"]), raw["kind"], tf))
+        names = {c.name for c in columns}
+        blocking = tuple(tuple(rule) if isinstance(rule, list) else (rule,) for rule in doc.get("blocking") or ())
+        if not blocking:
+            raise SettingsError(f"{where}: needs `blocking:`, e.g. [[phone], [name, birth_date]] (columns to agree on)")
+        for rule in blocking:
+            for column in rule:
+                if column not in names:
+                    raise SettingsError(f"{where}: blocking column {column!r} is not one of the compared columns")
+        threshold = float(doc.get("threshold", 0.9))
+        if not 0 < threshold < 1:
+            raise SettingsError(f"{where}: threshold {threshold} must be a probability between 0 and 1")
+        model = doc.get("model")
+        return cls(
+            id_column=str(doc["id_column"]),
+            columns=tuple(columns),
+            blocking=blocking,
+            threshold=threshold,
+            training_blocking=tuple(tuple(r) for r in doc.get("training_blocking") or ()),
+            max_pairs_for_u=float(doc.get("max_pairs_for_u", 1e6)),
+            model=(base / model if base and model else Path(model)) if model else None,
+            seed=int(doc.get("seed", 20261122)),
+        )
