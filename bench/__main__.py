@@ -5,6 +5,6 @@ from __future__ import annotations
 import runpy
 import sys
 
-for module in ("bench.simulate", "bench.extract", "bench.warehouse", "bench.orchestration"):
+for module in ("bench.simulate", "bench.extract", "bench.warehouse", "bench.resolve", "bench.orchestration"):
     sys.argv = [module]
     runpy.run_module(module, run_name="__main__")
