@@ -1,6 +1,7 @@
 -- 居住关系（历史）: who lived where and when. The periods of each grid-platform resident record
 -- (int_residence_periods, SCD2 from the landing zone's history) mapped to the resolved person and
--- house. Two records of one person in the same house from the same moment are one row.
+-- house. Overlapping periods of one person's records in the same house (a duplicate registration,
+-- 重复登记) are merged into one (yw_merge_periods).
 with periods as (
     select * from {{ ref('int_residence_periods') }}
     where tracked_value is not null
@@ -20,11 +21,4 @@ resolved as (
         on houses.mention_id = {{ yw_mention_id("'grid_platform'", "'zz_syfw'", 'periods.tracked_value', "'house'") }}
 )
 
-select
-    person_key,
-    house_key,
-    valid_from_at,
-    case when bool_or(is_current) then null else max(valid_to_at) end as valid_to_at,
-    bool_or(is_current) as is_current
-from resolved
-group by person_key, house_key, valid_from_at
+{{ yw_merge_periods('resolved', ['person_key', 'house_key']) }}

@@ -18,6 +18,7 @@ MARTS = {
     "dim_person": "person_key",
     "person_xref": "source_platform, source_table, source_key, person_role",
     "fct_residence": "person_key, house_key, valid_from_at",
+    "fct_person_phone": "person_key, phone, valid_from_at",
     "dim_household": "household_key",
     "fct_party_membership": "member_id",
     "dim_house": "house_key",

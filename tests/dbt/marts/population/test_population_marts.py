@@ -181,6 +181,8 @@ def test_a_person_who_moved_on_day_two_has_two_residence_rows(day_two: Path) -> 
             assert moved_at.tz_localize(None) + SHANGHAI >= pd.Timestamp("2026-11-02")
             assert not old_current and new_current and new_to is None
             checked += 1
+        current = con.sql("select person_key, house_key from marts.fct_residence where is_current").df()
+        assert not current.duplicated().any(), "one person twice current in one house"
     assert checked >= 1
 
 
@@ -197,3 +199,33 @@ def test_a_delete_at_the_source_closes_the_period(day_two: Path) -> None:
     assert set(closed.source_key) == set(gone.source_key)
     assert not closed.is_current.any() and closed.valid_to_at.notna().all()
     assert (closed.valid_to_at >= pd.Timestamp("2026-11-02")).all()
+
+
+def test_a_phone_changed_on_day_two_has_two_phone_rows(day_two: Path) -> None:
+    """People whose mobile changed on day 2 (truth) have the old phone until the change and the
+    new one from the change on, in fct_person_phone; nobody has two overlapping rows of one phone."""
+    before = pd.read_parquet(day_two / "persons_day1.parquet")[["person_id", "mobile"]]
+    after = truth(day_two, "persons")[["person_id", "mobile", "left_day"]]
+    changed = before.merge(after, on="person_id", suffixes=("_1", "_2"))
+    changed = changed[changed.mobile_1.notna() & (changed.mobile_1 != changed.mobile_2) & changed.left_day.isna()]
+    residents = truth(day_two, "grid_platform__zz_syrk")
+    changed = changed.merge(residents[residents.present][["person_id", "source_key"]], on="person_id")
+    assert len(changed) >= 1, "the simulator changed no resident's phone on day 2"
+    with open_built(day_two) as con:
+        phones = con.sql("select * from marts.fct_person_phone").df()
+        clusters = con.sql("select mention_id, person_key from resolution.person_clusters").df()
+    overlapping = phones.groupby(["person_key", "phone"]).filter(lambda g: g.is_current.sum() > 1)
+    assert overlapping.empty, overlapping.head()
+    mention = "grid_platform/zz_syrk/" + changed.source_key + "/resident"
+    changed["person_key"] = mention.map(clusters.set_index("mention_id").person_key)
+    checked = 0
+    for person in changed.itertuples():
+        rows = phones[phones.person_key == person.person_key].sort_values("valid_from_at")
+        if set(rows.phone) != {person.mobile_1, person.mobile_2}:  # a phone of another record too
+            continue
+        old, new = rows.iloc[0], rows.iloc[1]
+        assert (old.phone, new.phone) == (person.mobile_1, person.mobile_2)
+        assert old.valid_to_at == new.valid_from_at >= pd.Timestamp("2026-11-01 16:00")  # day 2, Shanghai
+        assert not old.is_current and new.is_current and pd.isna(new.valid_to_at)
+        checked += 1
+    assert checked >= 1
