@@ -132,7 +132,25 @@ def run_stage(
         raise AirflowFailException(f"{stage}: {type(error).__name__}: {error}") from error
     seconds = time.monotonic() - started
     values = {"status": "ok", "stage": stage, "import_seconds": import_seconds} | scalars(out)
+    _describe_assets(context, values, upstream)
     return _record(dag_id, run_id, task_id, values, seconds)
+
+
+def _describe_assets(context, values: dict, upstream: dict | None) -> None:
+    """Put the batch's run id and counts on the asset events this task emits (never rows)."""
+    outlets = getattr(context.get("task"), "outlets", None) or []
+    if not outlets:
+        return
+    extra = {"dag_run_id": context["run_id"]}
+    for source in (upstream or {}, values):
+        for key in ("platform", "batch", "run_id", "rows", "quarantined", "published"):
+            if key in source and source[key] is not None:
+                extra[key] = source[key]
+    try:
+        for outlet in outlets:
+            context["outlet_events"][outlet].extra = extra
+    except Exception as error:  # describing the event must never fail the task
+        log.warning("could not describe the asset event: %s", error)
 
 
 def _record(dag_id: str, run_id: str, task_id: str, values: dict, seconds: float) -> dict:

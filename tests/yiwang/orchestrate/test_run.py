@@ -41,3 +41,32 @@ def test_yiwang_run_end_to_end(city_workspace):
         assert not re.search(r"\b\d{17}[\dXx]\b", text), record
         assert not re.search(r"\b1[3-9]\d{9}\b", text), record
         assert "token" not in text.lower() or "***" in text
+
+
+def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(city_workspace, tmp_path):
+    """Hotline's store is gone: its extract task retries (transient) and fails with an alert;
+    the other platforms land, their assets trigger the warehouse, and `yiwang run` exits 1."""
+    import yaml
+
+    from yiwang.orchestrate.config import DAGS_DIR
+
+    raw = yaml.safe_load((DAGS_DIR / "pipelines.yml").read_text(encoding="utf-8"))
+    raw["defaults"] |= {"retries": 1, "retry_delay_seconds": 1, "max_retry_delay_seconds": 2}
+    config = tmp_path / "pipelines.yml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (city_workspace / "sources" / "hotline_12345.sqlite").unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
+    env |= {"YIWANG_HOME": str(city_workspace), "YIWANG_PIPELINES_FILE": str(config), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "yiwang.cli", "run"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-4000:]
+    summary = json.loads((city_workspace / "airflow" / "last_run.json").read_text())
+    assert summary["dags"]["yiwang_extract_hotline"] == "failed"
+    assert summary["dags"]["yiwang_extract_grid_platform"] == "success"
+    assert summary["dags"]["yiwang_warehouse"] == "success"
+    alerts = [json.loads(line) for line in (city_workspace / "reports" / "alerts.jsonl").read_text().splitlines()]
+    hotline = [a for a in alerts if a["dag_id"] == "yiwang_extract_hotline" and a["task_id"] == "extract"]
+    assert [a["kind"] for a in hotline] == ["retry", "failed"], alerts
+    assert hotline[-1]["error_type"] == "TransientError"
+    assert "hotline" in hotline[-1]["error"]
