@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "yiwang" / "warehouse"))
-from warehouse_city import ENV_CLEARED, built_city, landed_city
+from warehouse_city import ENV_CLEARED  # built_city comes from conftest.py, shared with the mart tests
 
 from yiwang.warehouse.build import _environment, _release_duckdb, dbt_args, dbt_work_dir, project_dir, run_dbt
 from yiwang.warehouse.targets import DUCKDB_FILE, resolve_target
 
-__all__ = ["built_city", "landed_city"]
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 SCHEMAS = ("staging", "intermediate", "marts")
 
