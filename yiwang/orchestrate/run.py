@@ -252,8 +252,12 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
         if "build" in o.results:
             out["resolved"] = o.results["build"].get("marts") or {}
             out["warehouse"] = o.results["build"].get("where")
-        if "publish" in o.results:
-            out["published"] = o.results["publish"].get("published") or o.results["publish"].get("status")
+        if "publish" in o.tasks:
+            record = o.results.get("publish", {})
+            out["published"] = record.get("published") or (
+                f"not published (publish {o.tasks['publish']}"
+                + (f": {record['stage']} not installed yet)" if record.get("status") == "unavailable" else ")")
+            )
         if "share" in o.results:
             out["exports"] = o.results["share"].get("shared") or o.results["share"].get("status")
         if "report" in o.results:
@@ -285,8 +289,9 @@ def print_summary(console: Console, values: dict[str, Any], outcomes: list[DagOu
         console.print(f"gate {name}: {state}")
     console.print(f"warehouse: {values.get('warehouse', '-')}")
     console.print(f"published version: {values.get('published', 'not published')}")
-    console.print(f"exports written: {values.get('exports', 'none')}")
-    console.print(f"report: {values.get('report', 'none')}")
+    untriggered = "none (the sharing DAG runs after a publish)"
+    console.print(f"exports written: {values.get('exports', untriggered)}")
+    console.print(f"report: {values.get('report', untriggered)}")
     console.print(f"task logs: {airflow_home() / 'logs'}   alerts: {workspace_dir('reports') / 'alerts.jsonl'}")
 
 
