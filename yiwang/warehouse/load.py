@@ -61,7 +61,9 @@ class TableLoad:
     table: str
     batches_loaded: int = 0
     batches_skipped: int = 0
+    batches_blocked: int = 0  # held back by the landing gate (quality.landing)
     rows_loaded: int = 0
+    rows_rejected: int = 0  # rows the landing gate rejected (in quarantine, not loaded)
     columns_added: list[str] = field(default_factory=list)
 
     @property
@@ -175,6 +177,7 @@ def _load_batch(
                 columns[column] = duck_type
                 result.columns_added.append(column)
     rows = 0
+    rejected = _rejected_filter(contract, batch)
     con.execute("begin transaction")
     try:
         for part, entry in enumerate(files):
@@ -182,11 +185,17 @@ def _load_batch(
             landed = [c for c, _ in _parquet_columns(con, str(path))]
             target_cols = ", ".join(_duckdb.identifier(c) for c in [*landed, PART_COLUMN])
             select = ", ".join(f"cast({_duckdb.identifier(c)} as {columns[c]})" for c in landed)
+            source = f"read_parquet({_duckdb.literal(str(path))})"
+            left_out = 0
+            if rejected:
+                left_out = con.execute(f"select count(*) from {source} where not ({rejected})").fetchone()[0]  # noqa: S608
+                source = f"(select * from {source} where {rejected})"  # noqa: S608
             inserted = con.execute(
                 f"insert into {_relation(name)} ({target_cols}) "  # noqa: S608 - quoted identifiers
-                f"select {select}, {int(part)} from read_parquet({_duckdb.literal(str(path))})"
+                f"select {select}, {int(part)} from {source}"
             ).fetchone()[0]
-            if inserted != entry["rows"]:
+            result.rows_rejected += left_out
+            if inserted + left_out != entry["rows"]:
                 raise LoadError(f"{where}: {path.name} has {inserted} rows, its manifest says {entry['rows']}")
             rows += inserted
         con.execute(
@@ -210,15 +219,40 @@ def _load_batch(
     return columns
 
 
+def _rejected_filter(contract: SourceTable, batch: Batch) -> str | None:
+    """A predicate keeping the rows the landing gate did not reject (None: keep every row)."""
+    from quality.landing import rejected_keys_file
+
+    path = rejected_keys_file(contract.platform, contract.table, batch.run_id)
+    if path is None or not contract.primary_key:
+        return None
+    key = _duckdb.identifier(contract.primary_key[0])
+    return (
+        f"cast({key} as varchar) not in (select source_key from read_parquet({_duckdb.literal(str(path))}) "  # noqa: S608
+        "where action = 'reject' and source_key is not null)"
+    )
+
+
 def _load_table(
     con: duckdb.DuckDBPyConnection,
     contract: SourceTable,
     loaded: dict[tuple[str, str, str], str],
     landing: Path,
 ) -> TableLoad:
+    from quality.landing import blocked_from
+
     result = TableLoad(contract.platform, contract.table)
     columns = ensure_raw_table(con, contract)
-    for batch in committed_batches(contract.platform, contract.table, landing):
+    batches = committed_batches(contract.platform, contract.table, landing)
+    blocked = blocked_from(contract.platform, contract.table, [b.run_id for b in batches])
+    for batch in batches:
+        if (
+            blocked is not None
+            and batch.run_id >= blocked
+            and (contract.platform, contract.table, batch.run_id) not in loaded
+        ):
+            result.batches_blocked += 1  # the landing gate blocked this batch or an earlier one
+            continue
         manifest_sha256 = sha256_file(batch.path / "_manifest.json")
         key = (contract.platform, contract.table, batch.run_id)
         if key in loaded:

@@ -1,0 +1,258 @@
+"""Warehouse gate (出仓检查), after the build, on the candidate, before publish.
+
+Checks (each a row of the pass/fail table):
+- contracts: every mart in schemas/warehouse validated by its GX suite (columns, not-null,
+  unique keys, allowed values, references, domain rules), on pandas batches streamed from the
+  warehouse by DuckDB (see quality/gx_run.py for why not GX's SQL engine on DuckDB);
+- reconciliation: every landed source key is staged, deleted at the source, or rejected by the
+  landing gate; every staged record is in exactly one of marts.record_xref and
+  marts.record_quarantine; the counts add up exactly;
+- drift against the last published version: row counts, null rates and the shares of
+  allowed-value columns within the config's tolerances;
+- freshness: every source table's latest landed batch is younger than max_age_hours.
+A gate that cannot run (no warehouse, a query or expectation raising) fails: fail closed.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from quality.config import load_config
+from quality.gate import Check, GateResult, new_run_id, run_dir
+from quality.gx_run import GxSession
+from quality.suites import ref_column, warehouse_suite_name
+from yiwang import duckdb_connection as _duckdb
+from yiwang.contracts import WarehouseModel, source_tables, warehouse_models
+from yiwang.warehouse.targets import Target, attach, resolve_target
+
+MARTS = "marts"
+WH = "wh"
+PUB = "pub"
+
+
+def _q(name: str) -> str:
+    return _duckdb.identifier(name)
+
+
+def mart(model: str, alias: str = WH) -> str:
+    return f"{alias}.{MARTS}.{_q(model)}"
+
+
+def batch_query(model: WarehouseModel, alias: str = WH) -> str:
+    """The mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null)."""
+    helpers = []
+    for c in model.columns:
+        if c.references:
+            parent, _, key = c.references.partition(".")
+            col = f"t.{_q(c.name)}"
+            helpers.append(
+                f"case when {col} is null then null else {col} in (select {_q(key)} from {mart(parent, alias)}) end"  # noqa: S608
+                f" as {_q(ref_column(c.name))}"
+            )
+    return f"select t.*{''.join(', ' + h for h in helpers)} from {mart(model.model, alias)} as t"  # noqa: S608
+
+
+def _contracts(con, session: GxSession, result: GateResult) -> None:
+    for name, model in warehouse_models().items():
+        try:
+            frame = con.execute(batch_query(model)).df()
+            outcomes = session.validate(warehouse_suite_name(name), frame, asset=name)
+        except Exception as error:  # fail closed
+            result.checks.append(Check(f"contract {name}", False, f"error: {type(error).__name__}: {error}"))
+            continue
+        failed = [o for o in outcomes if not o.success]
+        detail = "; ".join(
+            f"{o.meta.get('check', o.expectation)} {o.meta.get('column') or ''}: "
+            f"{o.error or (o.unexpected_count if o.unexpected_count is not None else o.observed_value)}"
+            for o in failed
+        )
+        result.checks.append(
+            Check(
+                f"contract {name}", not failed, detail or f"{len(frame)} rows, {len(outcomes)} expectations", len(frame)
+            )
+        )
+
+
+def _staging_models(con) -> dict[tuple[str, str], tuple[str, str]]:
+    """(platform, table) → (staging relation, key column): a staging model's first column is its id."""
+    out = {}
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'staging'", [WH]
+    ).fetchall()
+    for (table,) in rows:
+        relation = f"{WH}.staging.{_q(table)}"
+        key = con.execute(f"describe select * from {relation}").fetchall()[0][0]  # noqa: S608
+        found = con.execute(f"select distinct _yw_platform, _yw_table from {relation}").fetchall()  # noqa: S608
+        for platform, source in found:
+            out[(platform, source)] = (relation, key)
+    return out
+
+
+def reconcile(con) -> list[dict[str, Any]]:
+    """One row per source table: landed keys = staged + deleted + rejected; staged = xref + quarantine."""
+    from quality.landing import QUARANTINE_COLUMNS, decisions_dir
+
+    staging = _staging_models(con)
+    rows = []
+    for contract in source_tables():
+        raw = f"{WH}.raw.{_q(contract.platform + '__' + contract.table)}"
+        if not contract.primary_key:
+            continue
+        key = _q(contract.primary_key[0])
+        relation, staged_key = staging.get((contract.platform, contract.table), (None, None))
+        if relation is None:
+            continue
+        soft = ""
+        if contract.soft_delete:
+            values = ", ".join(_duckdb.literal(str(v).lower()) for v in contract.soft_delete.get("deleted_values", []))
+            soft = f" or lower(cast({_q(contract.soft_delete['column'])} as varchar)) in ({values})" if values else ""
+        folder = decisions_dir(contract.platform, contract.table)
+        files = sorted(str(p) for p in folder.glob("*.parquet")) if folder.is_dir() else []
+        rejected = "select null::varchar as source_key where false"
+        if files:
+            rejected = (
+                f"select distinct source_key from read_parquet({_duckdb.literal(files)}, union_by_name = true) "  # noqa: S608
+                "where action = 'reject'"
+            )
+        where_platform = (
+            f"_yw_platform = {_duckdb.literal(contract.platform)} and _yw_table = {_duckdb.literal(contract.table)}"
+        )
+        sql = f"""
+            with latest as (
+                select cast({key} as varchar) as k, _yw_op as op, ({"false" + soft}) as soft_deleted
+                from {raw}
+                qualify row_number() over (partition by {key} order by _yw_run_id desc, _yw_part desc) = 1
+            ),
+            staged as (select distinct cast({_q(staged_key)} as varchar) as k from {relation} where {where_platform}),
+            xref as (
+                select distinct source_key as k from {WH}.{MARTS}.record_xref
+                where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
+            ),
+            quarantined as (
+                select distinct source_key as k from {WH}.{MARTS}.record_quarantine
+                where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
+            ),
+            rejected as ({rejected})
+            select
+                (select count(*) from latest) as landed,
+                (select count(*) from staged) as staged,
+                (select count(*) from latest where op = 'delete' or soft_deleted) as deleted,
+                (select count(*) from rejected where source_key not in (select k from latest)) as rejected,
+                (select count(*) from staged where k in (select k from xref)) as in_xref,
+                (select count(*) from staged where k in (select k from quarantined)) as in_quarantine,
+                (select count(*) from staged where k in (select k from xref) and k in (select k from quarantined)) as in_both,
+                (select count(*) from staged where k not in (select k from xref) and k not in (select k from quarantined)) as in_neither,
+                (select count(*) from latest where not (op = 'delete' or soft_deleted) and k not in (select k from staged)) as lost
+        """  # noqa: E501, S608
+        names = ["landed", "staged", "deleted", "rejected", "in_xref", "in_quarantine", "in_both", "in_neither", "lost"]
+        values = dict(zip(names, con.execute(sql).fetchone(), strict=True))
+        values["ok"] = (
+            values["in_both"] == 0
+            and values["in_neither"] == 0
+            and values["lost"] == 0
+            and values["landed"] == values["staged"] + values["deleted"]
+            and values["staged"] == values["in_xref"] + values["in_quarantine"]
+        )
+        rows.append({"platform": contract.platform, "table": contract.table} | values)
+    del QUARANTINE_COLUMNS
+    return rows
+
+
+def _reconciliation(con, result: GateResult) -> None:
+    for row in reconcile(con):
+        detail = (
+            f"landed {row['landed']} = staged {row['staged']} + deleted {row['deleted']} (+ rejected {row['rejected']}); "  # noqa: E501
+            f"staged = xref {row['in_xref']} + quarantine {row['in_quarantine']}; both {row['in_both']}, "
+            f"neither {row['in_neither']}, lost {row['lost']}"
+        )
+        result.checks.append(Check(f"reconcile {row['platform']}.{row['table']}", row["ok"], detail, row))
+
+
+def _drift(con, result: GateResult, tolerances: dict) -> None:
+    for name, model in warehouse_models().items():
+        try:
+            new = con.execute(f"select count(*) from {mart(name)}").fetchone()[0]  # noqa: S608
+            old = con.execute(f"select count(*) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
+        except Exception:  # a mart new in this build: nothing to drift from
+            continue
+        problems = []
+        if old and abs(new - old) / old > tolerances["max_row_count_change"]:
+            problems.append(f"rows {old} → {new}")
+        if old and new:
+            for c in model.columns:
+                col = _q(c.name)
+                try:
+                    a = con.execute(f"select avg(({col} is null)::int) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
+                    b = con.execute(f"select avg(({col} is null)::int) from {mart(name)}").fetchone()[0]  # noqa: S608
+                except Exception:
+                    continue
+                if abs((b or 0) - (a or 0)) > tolerances["max_null_rate_change"]:
+                    problems.append(f"{c.name} null rate {a:.2f} → {b:.2f}")
+                if c.allowed:
+                    share = (
+                        "select cast({c} as varchar) as v, count(*) / sum(count(*)) over () as s from {m} group by 1"
+                    )
+                    olds = dict(con.execute(share.format(c=col, m=mart(name, PUB))).fetchall())
+                    news = dict(con.execute(share.format(c=col, m=mart(name))).fetchall())
+                    for value in set(olds) | set(news):
+                        if abs(news.get(value, 0) - olds.get(value, 0)) > tolerances["max_key_share_change"]:
+                            problems.append(
+                                f"{c.name}={value} share {olds.get(value, 0):.2f} → {news.get(value, 0):.2f}"
+                            )
+        result.checks.append(Check(f"drift {name}", not problems, "; ".join(problems) or f"rows {old} → {new}"))
+
+
+def _freshness(con, result: GateResult, max_age_hours: float) -> None:
+    now = datetime.now(UTC)
+    rows = con.execute(
+        f"select platform, table_name, max(extracted_at) from {WH}.raw._loaded_batches group by all order by all"  # noqa: S608
+    ).fetchall()
+    seen = {(p, t): at for p, t, at in rows}
+    for contract in source_tables():
+        at = seen.get((contract.platform, contract.table))
+        if at is None:
+            result.checks.append(Check(f"freshness {contract.platform}.{contract.table}", False, "never loaded"))
+            continue
+        age = (now - at).total_seconds() / 3600
+        result.checks.append(
+            Check(f"freshness {contract.platform}.{contract.table}", age <= max_age_hours, f"{age:.1f} h old", age)
+        )
+
+
+def check_warehouse(
+    target: Target | str = "duckdb",
+    *,
+    published: Target | None = None,
+    run_id: str | None = None,
+) -> GateResult:
+    """Audit the warehouse at `target` (a candidate before publish); drift is measured against
+    `published` when given and present. Never raises: errors fail the gate."""
+    started = time.monotonic()
+    target = resolve_target(target) if isinstance(target, str) else target
+    run_id = run_id or new_run_id()
+    result = GateResult("warehouse", run_id, extra={"target": target.describe()})
+    config = load_config()["warehouse"]
+    con = None
+    try:
+        if target.is_duckdb and not target.duckdb_path.is_file():
+            raise FileNotFoundError(f"no warehouse at {target.duckdb_path}")
+        con = attach(target, WH, read_only=True)
+        session = GxSession(run_dir("warehouse", run_id) / "data_docs", "warehouse")
+        _contracts(con, session, result)
+        _reconciliation(con, result)
+        if published is not None and published.is_duckdb and published.duckdb_path.is_file():
+            if published.duckdb_path != target.duckdb_path:
+                con.execute(f"attach {_duckdb.literal(str(published.duckdb_path))} as {PUB} (read_only)")
+                _drift(con, result, config["drift"])
+        _freshness(con, result, float(config["freshness"]["max_age_hours"]))
+        result.docs = session.build_docs()
+    except Exception as error:  # fail closed
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        if con is not None:
+            con.close()
+    result.seconds = time.monotonic() - started
+    result.archive()
+    return result
