@@ -84,9 +84,13 @@ def _gate(result: Any, what: str) -> dict:
 
 
 def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
-    """The landing gate on the batch the extract task landed (its run id comes through XCom)."""
+    """The landing gate over the platform's tables: every committed batch not yet decided,
+    including the one the extract task just landed (its run id comes through XCom)."""
+    from yiwang.contracts import source_tables
+
+    tables = [t for t in source_tables() if t.platform == platform]
     batch = (upstream or {}).get("run_id")
-    return _gate(stage_fn(platform=platform, run_id=batch), f"landing gate {platform}") | {"batch": batch}
+    return _gate(stage_fn(tables), f"landing gate {platform}") | {"batch": batch}
 
 
 def _mart_counts(target_name: str) -> dict[str, int]:
