@@ -93,61 +93,82 @@ persons as (
 
 matters as (
     select * from {{ source('resolution', 'matter_clusters') }}
+),
+
+resolved_events as (
+    select
+        cast(timed.event_key as text) as event_key,
+        cast(timed.source_platform as text) as source_platform,
+        cast(timed.source_key as text) as source_key,
+        cast(matters.matter_key as text) as matter_key,
+        cast(timed.category_code as text) as category_code,
+        cast(categories.category_name as text) as category_name,
+        cast(timed.source_category as text) as source_category,
+        cast(timed.request_type as text) as request_type,
+        cast(timed.channel as text) as channel,
+        cast(timed.description as text) as description,
+        cast(timed.address as text) as address,
+        cast(timed.longitude as double precision) as longitude,
+        cast(timed.latitude as double precision) as latitude,
+        cast(timed.grid_code as text) as grid_code,
+        cast(timed.reported_at_resolved as timestamp) as reported_at,
+        cast(timed.accepted_at_resolved as timestamp) as accepted_at,
+        cast(timed.dispatched_at_resolved as timestamp) as dispatched_at,
+        cast(timed.handled_at_resolved as timestamp) as handled_at,
+        cast(timed.verified_at_resolved as timestamp) as verified_at,
+        cast(timed.closed_at_resolved as timestamp) as closed_at,
+        cast(timed.evaluated_at_resolved as timestamp) as evaluated_at,
+        cast(timed.due_at as timestamp) as due_at,
+        cast(timed.lifecycle_stage as text) as lifecycle_stage,
+        cast(timed.source_status as text) as source_status,
+        cast(
+            coalesce(
+                timed.lifecycle_stage != 'cancelled'
+                and timed.due_at is not null
+                and coalesce(timed.closed_at_resolved, clock.as_of_at) > timed.due_at,
+                false
+            ) as boolean
+        ) as is_overdue,
+        cast(
+            case when timed.closed_at_resolved is not null then timed.closed_at_resolved <= timed.due_at end as boolean
+        ) as is_closed_on_time,
+        cast(
+            {{ yw_hours_between('timed.reported_at_resolved', 'coalesce(timed.handled_at_resolved, timed.closed_at_resolved)') }}
+            as double precision
+        ) as handling_hours,
+        cast(levels.resolution_level as text) as resolution_level,
+        cast(timed.redispatch_count as integer) as redispatch_count,
+        cast(satisfaction.satisfaction_score as double precision) as satisfaction_score,
+        cast(timed.department as text) as department,
+        cast(persons.person_key as text) as reporter_person_key
+    from timed
+    cross join clock
+    left join {{ ref('event_categories') }} as categories on categories.category_code = timed.category_code
+    left join levels on levels.event_key = timed.event_key and levels.preference = 1
+    left join {{ ref('event_satisfaction_scores') }} as satisfaction
+        on
+            satisfaction.source_platform = timed.source_platform
+            and satisfaction.source_value = timed.satisfaction_raw
+    left join matters on matters.event_key = timed.event_key
+    left join persons
+        on persons.mention_id = {{ yw_mention_id('timed.source_platform', 'timed.source_table', 'timed.source_key', 'timed.reporter_role') }}
 )
 
+-- one person, many complaints (一人多诉): the reporter's earlier reports in the window before this
+-- one (var yw_repeat_window_days, default 30); one matter, many complaints (一事多诉): the reports
+-- that share this one's matter
 select
-    cast(timed.event_key as text) as event_key,
-    cast(timed.source_platform as text) as source_platform,
-    cast(timed.source_key as text) as source_key,
-    cast(matters.matter_key as text) as matter_key,
-    cast(timed.category_code as text) as category_code,
-    cast(categories.category_name as text) as category_name,
-    cast(timed.source_category as text) as source_category,
-    cast(timed.request_type as text) as request_type,
-    cast(timed.channel as text) as channel,
-    cast(timed.description as text) as description,
-    cast(timed.address as text) as address,
-    cast(timed.longitude as double precision) as longitude,
-    cast(timed.latitude as double precision) as latitude,
-    cast(timed.grid_code as text) as grid_code,
-    cast(timed.reported_at_resolved as timestamp) as reported_at,
-    cast(timed.accepted_at_resolved as timestamp) as accepted_at,
-    cast(timed.dispatched_at_resolved as timestamp) as dispatched_at,
-    cast(timed.handled_at_resolved as timestamp) as handled_at,
-    cast(timed.verified_at_resolved as timestamp) as verified_at,
-    cast(timed.closed_at_resolved as timestamp) as closed_at,
-    cast(timed.evaluated_at_resolved as timestamp) as evaluated_at,
-    cast(timed.due_at as timestamp) as due_at,
-    cast(timed.lifecycle_stage as text) as lifecycle_stage,
-    cast(timed.source_status as text) as source_status,
+    resolved_events.*,
     cast(
-        coalesce(
-            timed.lifecycle_stage != 'cancelled'
-            and timed.due_at is not null
-            and coalesce(timed.closed_at_resolved, clock.as_of_at) > timed.due_at,
-            false
-        ) as boolean
-    ) as is_overdue,
-    cast(
-        case when timed.closed_at_resolved is not null then timed.closed_at_resolved <= timed.due_at end as boolean
-    ) as is_closed_on_time,
-    cast(
-        {{ yw_hours_between('timed.reported_at_resolved', 'coalesce(timed.handled_at_resolved, timed.closed_at_resolved)') }}
-        as double precision
-    ) as handling_hours,
-    cast(levels.resolution_level as text) as resolution_level,
-    cast(timed.redispatch_count as integer) as redispatch_count,
-    cast(satisfaction.satisfaction_score as double precision) as satisfaction_score,
-    cast(timed.department as text) as department,
-    cast(persons.person_key as text) as reporter_person_key
-from timed
-cross join clock
-left join {{ ref('event_categories') }} as categories on categories.category_code = timed.category_code
-left join levels on levels.event_key = timed.event_key and levels.preference = 1
-left join {{ ref('event_satisfaction_scores') }} as satisfaction
-    on
-        satisfaction.source_platform = timed.source_platform
-        and satisfaction.source_value = timed.satisfaction_raw
-left join matters on matters.event_key = timed.event_key
-left join persons
-    on persons.mention_id = {{ yw_mention_id('timed.source_platform', 'timed.source_table', 'timed.source_key', 'timed.reporter_role') }}
+        case when reporter_person_key is not null then count(*) over (
+            partition by reporter_person_key order by reported_at
+            range between interval '{{ var("yw_repeat_window_days", 30) }} days' preceding and current row
+        ) - 1 end as integer
+    ) as reporter_prior_reports,
+    cast(coalesce(reporter_person_key is not null and count(*) over (
+        partition by reporter_person_key order by reported_at
+        range between interval '{{ var("yw_repeat_window_days", 30) }} days' preceding and current row
+    ) > 1, false) as boolean) as is_repeat_complaint,
+    cast(case when matter_key is not null then count(*) over (partition by matter_key) end as integer)
+        as matter_report_count
+from resolved_events
