@@ -113,7 +113,7 @@ def reconcile(con) -> list[dict[str, Any]]:
         rejected = "select null::varchar as source_key where false"
         if files:
             rejected = (
-                f"select distinct source_key from read_parquet({_duckdb.literal(files)}, union_by_name = true) "  # noqa: S608
+                f"select distinct source_key from read_parquet([{', '.join(_duckdb.literal(f) for f in files)}], union_by_name = true) "  # noqa: E501, S608
                 "where action = 'reject'"
             )
         where_platform = (

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from connectors.cli import extract_command
+from quality.cli import check_command, publish_command, quarantine_command, rollback_command
 from yiwang import simulate as simulate_step
 from yiwang.orchestrate.cli import run_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
@@ -31,6 +32,10 @@ app.command("resolve")(resolve_command)
 app.command("evaluate")(evaluate_command)
 app.command("link")(link_command)
 app.command("run")(run_command)
+app.command("check")(check_command)
+app.command("publish")(publish_command)
+app.command("rollback")(rollback_command)
+app.command("quarantine")(quarantine_command)
 
 
 @app.command()

@@ -1,0 +1,110 @@
+"""`yiwang check`, `yiwang publish`, `yiwang rollback`, `yiwang quarantine`: thin commands."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def _table(result) -> None:
+    table = Table(title=f"{result.gate} gate {result.run_id}: {'PASS' if result.ok else 'FAIL'}")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for check in result.checks:
+        table.add_row(check.name, "[green]pass[/]" if check.ok else "[red]FAIL[/]", check.detail[:160])
+    console.print(table)
+    if result.error:
+        console.print(f"[red]gate error:[/] {result.error}")
+    console.print(f"data docs: {result.docs}\nresults: {result.results_path}")
+
+
+def check_command(
+    gate: str = typer.Argument("warehouse", help="landing (each new source batch) or warehouse (the published file)"),
+    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    recheck: bool = typer.Option(False, help="landing: check batches that already have a decision again."),
+    failed_only: bool = typer.Option(False, help="Print only the failing checks."),
+) -> None:
+    """Run a quality gate and print a pass/fail table; exit 1 when it fails or errors."""
+    from quality import check_landing, check_warehouse
+
+    result = check_landing(recheck=recheck) if gate == "landing" else check_warehouse(target)
+    if failed_only:
+        result.checks = result.failed
+    _table(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def publish_command(
+    target: str = typer.Option("duckdb", help="Warehouse target (duckdb only for now)."),
+    landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
+) -> None:
+    """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
+    from quality import check_landing
+    from yiwang.warehouse.publish import publish
+
+    if landing_gate:
+        landing = check_landing()
+        if landing.blocked:
+            console.print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {landing.blocked}")
+    result = publish(target)
+    if result.gate is not None:
+        result.gate.checks = result.gate.failed or result.gate.checks[:0]
+        _table(result.gate)
+    if result.published:
+        console.print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
+    else:
+        console.print(f"[red]not published[/]: {result.error}; the previous version keeps serving")
+        raise typer.Exit(1)
+
+
+def rollback_command(
+    run_id: str | None = typer.Argument(None, help="A kept version's run id [default: the one before the current]."),
+    target: str = typer.Option("duckdb", help="Warehouse target (duckdb only for now)."),
+    list_versions: bool = typer.Option(False, "--list", help="List the kept versions and exit."),
+) -> None:
+    """Serve a previously published version again (atomic rename)."""
+    from yiwang.warehouse.publish import rollback, versions
+
+    if list_versions:
+        for entry in versions(target):
+            console.print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
+        return
+    chosen = rollback(target, run_id)
+    console.print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")
+
+
+def quarantine_command(
+    target: str = typer.Option("duckdb", help="Warehouse target."),
+    platform: str | None = typer.Option(None, help="Only this platform."),
+    rows: bool = typer.Option(False, help="List the rows, not the summary."),
+    limit: int = typer.Option(50, help="Rows to list."),
+) -> None:
+    """Summarise (or list) the published warehouse's quarantine by platform and reason."""
+    from quality.quarantine import summary
+    from yiwang.warehouse.targets import attach, resolve_target
+
+    con = attach(resolve_target(target), "wh", read_only=True)
+    try:
+        if rows:
+            where = "where platform = ?" if platform else ""
+            frame = con.execute(
+                f"select * from wh.quality.quarantine {where} order by all limit {int(limit)}",  # noqa: S608
+                [platform] if platform else [],
+            ).df()
+        else:
+            frame = summary(con, "wh")
+            if platform:
+                frame = frame[frame["platform"] == platform]
+    finally:
+        con.close()
+    table = Table(title="quarantine (隔离区)")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for record in frame.itertuples(index=False):
+        table.add_row(*[str(v) for v in record])
+    console.print(table)

@@ -1,0 +1,143 @@
+"""Quarantine tables (隔离区) in the warehouse, written into the candidate before the gate:
+
+    quality.quarantine_log   every sighting: platform, table_name, source_key, run_id,
+                             reason_code, action (reject|flag), column_name, offending_value
+                             (personal data masked), source (landing_gate|connector)
+    quality.quarantine       open rows: one per platform, table_name, source_key, reason_code with
+                             first_run_seen, last_run_seen, runs_seen, the latest masked value
+
+Replay: a row leaves `quality.quarantine` once a later batch of its table lands the same source
+key without that reason (the platform fixed it); its sightings stay in the log.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from connectors.landing import landing_root
+from quality.gate import mask
+from quality.landing import QUARANTINE_COLUMNS, decisions_dir  # noqa: F401
+from yiwang import duckdb_connection as _duckdb
+from yiwang.contracts import source_tables
+from yiwang.settings import workspace_dir
+
+SCHEMA = "quality"
+
+
+def _connector_rows() -> pd.DataFrame:
+    """Rows the connectors could not land (landing/_quarantine), as quarantine sightings."""
+    frames = []
+    root = landing_root() / "_quarantine"
+    for contract in source_tables():
+        base = root / contract.platform / contract.table
+        if not base.is_dir():
+            continue
+        key = contract.primary_key[0] if contract.primary_key else None
+        pii = {c.name: c.pii for c in contract.columns}
+        for part in sorted(base.glob("*/*.parquet")):
+            df = pd.read_parquet(part)
+            if df.empty:
+                continue
+            rows = []
+            for record in df.to_dict("records"):
+                doc = json.loads(record.get("_yw_record") or "{}")
+                column = record.get("_yw_column")
+                reason = str(record.get("_yw_reason") or "connector")
+                rows.append(
+                    {
+                        "platform": contract.platform,
+                        "table_name": contract.table,
+                        "source_key": None if key is None or doc.get(key) is None else str(doc.get(key)),
+                        "run_id": part.parent.name,
+                        "reason_code": reason,
+                        "action": "reject",
+                        "column_name": column,
+                        "offending_value": mask(record.get("_yw_raw_value"), pii.get(column or "", "none")),
+                    }
+                )
+            frames.append(pd.DataFrame(rows, columns=QUARANTINE_COLUMNS))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+
+
+def sightings() -> pd.DataFrame:
+    frames = []
+    base = workspace_dir("quality") / "landing"
+    for path in sorted(base.glob("*/*/*.parquet")) if base.is_dir() else []:
+        df = pd.read_parquet(path)
+        if not df.empty:
+            frames.append(df.assign(source="landing_gate"))
+    connector = _connector_rows()
+    if not connector.empty:
+        frames.append(connector.assign(source="connector"))
+    if not frames:
+        return pd.DataFrame(columns=[*QUARANTINE_COLUMNS, "source"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def checked_batches() -> pd.DataFrame:
+    """(platform, table_name, run_id) of every batch the landing gate checked."""
+    base = workspace_dir("quality") / "landing"
+    rows = [(p.parent.parent.name, p.parent.name, p.stem) for p in base.glob("*/*/*.json")] if base.is_dir() else []
+    return pd.DataFrame(rows, columns=["platform", "table_name", "run_id"])
+
+
+def write_tables(con, alias: str) -> int:
+    """(Re)write quality.quarantine_log and quality.quarantine in the attached warehouse `alias`;
+    returns the open rows."""
+    log = sightings()
+    checked = checked_batches()
+    con.register("yw_quarantine_log", log)
+    con.register("yw_checked", checked)
+    con.execute(f"create schema if not exists {alias}.{SCHEMA}")
+    con.execute(f"create or replace table {alias}.{SCHEMA}.quarantine_log as select * from yw_quarantine_log")  # noqa: S608
+    # a key's latest checked landing: the raw tables hold every landed version of each key
+    raws = []
+    for contract in source_tables():
+        if not contract.primary_key:
+            continue
+        raw = f"{alias}.raw.{_duckdb.identifier(contract.platform + '__' + contract.table)}"
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'raw' and table_name = ?",
+            [alias, f"{contract.platform}__{contract.table}"],
+        ).fetchone()[0]
+        if exists:
+            raws.append(
+                f"select {_duckdb.literal(contract.platform)} as platform, {_duckdb.literal(contract.table)} as table_name, "  # noqa: E501, S608
+                f"cast({_duckdb.identifier(contract.primary_key[0])} as varchar) as source_key, _yw_run_id as run_id from {raw}"  # noqa: E501
+            )
+    landed = (
+        " union all ".join(raws)
+        if raws
+        else "select null as platform, null as table_name, null as source_key, null as run_id where false"
+    )  # noqa: E501
+    con.execute(
+        f"""
+        create or replace table {alias}.{SCHEMA}.quarantine as
+        with seen as (
+            select platform, table_name, source_key, run_id from ({landed})
+            union all select platform, table_name, source_key, run_id from yw_quarantine_log
+        ),
+        latest as (select platform, table_name, source_key, max(run_id) as latest_run from seen group by all)
+        select q.platform, q.table_name, q.source_key, q.reason_code, any_value(q.action) as action,
+               any_value(q.source) as source, any_value(q.column_name) as column_name,
+               arg_max(q.offending_value, q.run_id) as offending_value,
+               min(q.run_id) as first_run_seen, max(q.run_id) as last_run_seen, count(distinct q.run_id) as runs_seen
+        from yw_quarantine_log as q
+        left join latest as l using (platform, table_name, source_key)
+        group by q.platform, q.table_name, q.source_key, q.reason_code, l.latest_run
+        having max(q.run_id) >= coalesce(l.latest_run, max(q.run_id))
+        """  # noqa: S608
+    )
+    con.unregister("yw_quarantine_log")
+    con.unregister("yw_checked")
+    return con.execute(f"select count(*) from {alias}.{SCHEMA}.quarantine").fetchone()[0]  # noqa: S608
+
+
+def summary(con, alias: str) -> pd.DataFrame:
+    """Open quarantine rows by platform, table and reason."""
+    return con.execute(
+        f"select platform, table_name, reason_code, action, count(*) as rows, min(first_run_seen) as first_run_seen, "  # noqa: S608
+        f"max(last_run_seen) as last_run_seen from {alias}.{SCHEMA}.quarantine group by all order by all"  # noqa: RUF100, S608
+    ).df()
