@@ -111,7 +111,7 @@ def write_tables(con, alias: str) -> int:
         " union all ".join(raws)
         if raws
         else "select null as platform, null as table_name, null as source_key, null as run_id where false"
-    )  # noqa: E501
+    )
     con.execute(
         f"""
         create or replace table {alias}.{SCHEMA}.quarantine as

@@ -169,7 +169,7 @@ def publish(
     if not target.is_duckdb:
         raise PublishError(
             "publish on PostgreSQL (candidate schemas swapped in one transaction) is not implemented yet"
-        )  # noqa: E501
+        )
     run_id = run_id or _run_id()
     if candidate is not None:
         build = False
@@ -226,7 +226,7 @@ def publish(
         entries = [{**e, "current": False} for e in entries]
         entries.append(
             {"run_id": run_id, "published_at": datetime.now(UTC).isoformat(), "path": str(version), "current": True}
-        )  # noqa: E501
+        )
         for old in entries[:-keep]:
             Path(old["path"]).unlink(missing_ok=True)
         _write_index(target, entries[-keep:])
