@@ -20,9 +20,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "yiwang" / "warehouse"))
 
-from warehouse_city import city_workspace, landed_city, open_built  # noqa: E402
+from warehouse_city import landed_city, open_built  # noqa: E402
 
-__all__ = ["city_workspace", "landed_city"]
+__all__ = ["landed_city"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
 SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
 DEADLINE_SECONDS = 480
@@ -91,9 +91,20 @@ def _get(client: httpx.Client, path: str, **params):
     return response.json() if response.status_code == 200 else None
 
 
-def test_pipeline_through_the_real_scheduler(city_workspace: Path, postgres_database: str, tmp_path: Path):
+@pytest.fixture
+def fresh_city(landed_city: Path, tmp_path: Path) -> Path:
+    """A workspace with only the tiny city's sources: the pipeline's first run."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(landed_city / "sources", home / "sources")
+    return home
+
+
+def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database: str, tmp_path: Path):
     from yiwang.simulate.party_api import api_db_path, running
 
+    city_workspace = fresh_city
     port = free_port()
     home = tmp_path / "airflow"
     home.mkdir()
@@ -166,6 +177,8 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> N
             return ids if len(ids) >= 6 else None
 
         dag_ids = wait_for("the dag-processor to parse dags/", dags, 180)
+        pool = _get(api, "/api/v2/pools/yiwang_warehouse_writer")
+        assert pool and pool["slots"] == 1  # the warehouse's single writer
         extract = sorted(d for d in dag_ids if d.startswith("yiwang_extract_"))
         assert len(extract) == 4
         for dag_id in dag_ids:
@@ -203,16 +216,16 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> N
         landed = [e["extra"] for e in events if (e.get("uri") or "").startswith("yiwang://landing/")]
         assert {e.get("platform") for e in landed} >= {d.removeprefix("yiwang_extract_") for d in extract}, events
         assert all("rows" in e and "dag_run_id" in e for e in landed)  # counts and run ids only
-        published = states["publish"] == "success"
-        if published:  # the published asset triggers the sharing DAG
-            wait_for(
-                "the sharing DAG",
-                lambda: {r["state"] for r in runs("yiwang_sharing")} == {"success"},
-                DEADLINE_SECONDS,
-                5,
-            )
-        else:  # publish skipped (a stage not installed yet) or failed: no asset, no sharing run
-            assert states["publish"] in ("skipped", "upstream_failed"), states
-            assert runs("yiwang_sharing") == []
+        assert states["warehouse_gate"] == "success" and states["publish"] == "success", states
+        # the published asset triggers the sharing DAG (its tasks skip while SHARING's stages are missing)
+        wait_for(
+            "the sharing DAG", lambda: {r["state"] for r in runs("yiwang_sharing")} == {"success"}, DEADLINE_SECONDS, 5
+        )
+        publish = _get(
+            api,
+            f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances/publish/xcomEntries/return_value",
+        )
+        version = publish["value"]["version"]
+    assert (workspace / "warehouse" / "versions" / f"{version}.duckdb").exists()
     with open_built(workspace) as con:
         assert con.execute("select count(*) from marts.dim_person").fetchone()[0] > 1000

@@ -254,7 +254,9 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
             out["warehouse"] = o.results["build"].get("where")
         if "publish" in o.tasks:
             record = o.results.get("publish", {})
-            out["published"] = record.get("published") or (
+            if (record.get("published") or {}).get("where"):
+                out["warehouse"] = record["published"]["where"]
+            out["published"] = record.get("version") or (
                 f"not published (publish {o.tasks['publish']}"
                 + (f": {record['stage']} not installed yet)" if record.get("status") == "unavailable" else ")")
             )

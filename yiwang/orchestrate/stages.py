@@ -93,13 +93,13 @@ def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str) -> dic
     return _gate(stage_fn(tables), f"landing gate {platform}") | {"batch": batch}
 
 
-def _mart_counts(target_name: str) -> dict[str, int]:
+def _mart_counts(target) -> dict[str, int]:
     """Rows of the entity marts, read-only (after the build released the writer)."""
-    from yiwang.warehouse.targets import attach, resolve_target
+    from yiwang.warehouse.targets import attach
 
     counts: dict[str, int] = {}
     try:
-        con = attach(resolve_target(target_name), read_only=True)
+        con = attach(target, read_only=True)
     except Exception as error:  # counting is a report, never a failure
         log.warning("could not open the warehouse to count marts: %s", error)
         return counts
@@ -121,15 +121,39 @@ def _mart_counts(target_name: str) -> dict[str, int]:
     return counts
 
 
+def _candidate(values: dict | None):
+    """The candidate Target a previous task built (its path travels through XCom), or None."""
+    from pathlib import Path
+
+    from yiwang.warehouse.targets import Target
+
+    path = (values or {}).get("candidate")
+    return Target("duckdb", duckdb_path=Path(path)) if path else None
+
+
 def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     """Raw load, dbt (staging+intermediate → resolution → marts) in one process; names failing nodes.
 
-    dbt runs in this task through dbtRunner (one process, one parse), not one task per model;
-    every failing model or test is written to the task log with its message, and the task's
-    failure names them.
+    Write-audit-publish: on DuckDB the build writes a *candidate* (a copy of the published file,
+    yiwang.warehouse.publish.make_candidate), never the published file; the gate audits it and
+    publish renames it into place. dbt runs in this task through dbtRunner (one process, one
+    parse), not one task per model; every failing model or test is written to the task log with
+    its message, and the task's failure names them.
     """
-    target = _target()
-    result = stage_fn(target)
+    from yiwang.warehouse.targets import resolve_target
+
+    target = resolve_target(_target())
+    candidate, wap_run_id = None, None
+    try:
+        from yiwang.warehouse.publish import _run_id as publish_run_id
+        from yiwang.warehouse.publish import make_candidate
+    except ImportError:  # publish not installed: build the target itself
+        make_candidate = None
+    if make_candidate is not None and target.is_duckdb:
+        wap_run_id = publish_run_id()
+        candidate = make_candidate(target, wap_run_id)
+        log.info("building the candidate %s (run %s)", candidate.describe(), wap_run_id)
+    result = stage_fn(candidate or target)
     summary = result.summary()
     for node in result.nodes:
         if node.status not in ("success", "pass"):
@@ -144,27 +168,48 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
         reason = result.error or (resolution.error if resolution is not None else None)
         raise _fail(f"warehouse build failed: {head or reason}" + (f" ({reason})" if reason and head else ""))
     return {
-        "target": target,
+        "target": target.name,
         "where": result.where,
+        "candidate": str(candidate.duckdb_path) if candidate else None,
+        "wap_run_id": wap_run_id,
         "nodes": summary,
         "resolution": getattr(resolution, "counts", None),
-        "marts": _mart_counts(target),
-        "rows_loaded": getattr(result.load, "rows", None) if result.load is not None else None,
+        "marts": _mart_counts(candidate or target),
         "seconds": round(result.seconds, 2),
     }
 
 
 def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
-    return _gate(stage_fn(_target()), "warehouse gate")
+    """The warehouse gate on the candidate the build task wrote (drift against the published one)."""
+    from yiwang.warehouse.targets import resolve_target
+
+    target = resolve_target(_target())
+    candidate = _candidate(upstream)
+    if candidate is None:
+        result = stage_fn(target)
+    else:
+        result = stage_fn(candidate, published=target, run_id=(upstream or {}).get("wap_run_id"))
+    for check in getattr(result, "failed", []) or []:
+        log.warning("gate check failed: %s: %s", check.name, str(getattr(check, "detail", ""))[:500])
+    carried = {k: (upstream or {}).get(k) for k in ("candidate", "wap_run_id")}
+    return _gate(result, "warehouse gate") | carried
 
 
 def publish(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
-    result = stage_fn(_target())
+    """Publish the audited candidate in one atomic rename (publish re-audits it as its own guard)."""
+    from yiwang.warehouse.targets import resolve_target
+
+    target = resolve_target(_target())
+    candidate = _candidate(upstream)
+    if candidate is None:
+        result = stage_fn(target)
+    else:
+        result = stage_fn(target, run_id=(upstream or {}).get("wap_run_id"), candidate=candidate)
     summary = _summary(result)
-    if not getattr(result, "ok", True):
-        raise _fail(f"publish failed: {summary}")
+    if not getattr(result, "ok", getattr(result, "published", True)):
+        raise _fail(f"publish failed: {summary.get('error') or summary}")
     log.info("published: %s", summary)
-    return {"published": summary}
+    return {"published": summary, "version": summary.get("run_id")}
 
 
 def share(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:

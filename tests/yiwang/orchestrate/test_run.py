@@ -12,19 +12,25 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
 
-def test_yiwang_run_end_to_end(city_workspace):
+def test_yiwang_run_end_to_end(fresh_city):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
-    env |= {"YIWANG_HOME": str(city_workspace), "COLUMNS": "200"}
+    env |= {"YIWANG_HOME": str(fresh_city), "COLUMNS": "200"}
     done = subprocess.run(
         [sys.executable, "-m", "yiwang.cli", "run"], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    airflow_home = city_workspace / "airflow"
+    airflow_home = fresh_city / "airflow"
     assert (airflow_home / "airflow.db").exists()  # SQLite metadata in the workspace
     summary = json.loads((airflow_home / "last_run.json").read_text())
     assert set(summary["platforms"]) == {"urban_management", "hotline", "grid_platform", "party_building"}
     assert all(p["state"] == "success" for p in summary["platforms"].values())
     assert summary["dags"]["yiwang_warehouse"] == "success"
+    assert all(p["rows"] > 0 for p in summary["platforms"].values())
+    assert set(summary["gates"]) >= {f"landing_gate {p}" for p in summary["platforms"]} | {"warehouse_gate"}
+    if summary["gates"]["warehouse_gate"] == "passed":  # QUALITY's gate and publish are installed
+        assert summary["published"].startswith("20")
+        assert (fresh_city / "warehouse" / "versions" / f"{summary['published']}.duckdb").exists()
+        assert summary["dags"]["yiwang_sharing"] == "success"
     resolved = summary["resolved"]
     assert resolved["people"] > 1000 and resolved["houses"] > 100 and resolved["events"] > 100
     assert resolved["companies"] > 10
@@ -32,7 +38,7 @@ def test_yiwang_run_end_to_end(city_workspace):
     for text in ("rows per platform", "resolved", "published version", "report"):
         assert text in done.stdout
     # XCom records hold counts and paths only: no ID numbers or phone numbers
-    records = list((city_workspace / "reports" / "tasks").glob("*/*/*.json"))
+    records = list((fresh_city / "reports" / "tasks").glob("*/*/*.json"))
     assert len(records) >= 9
     import re
 
@@ -43,7 +49,7 @@ def test_yiwang_run_end_to_end(city_workspace):
         assert "token" not in text.lower() or "***" in text
 
 
-def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(city_workspace, tmp_path):
+def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(fresh_city, tmp_path):
     """Hotline's store is gone: its extract task retries (transient) and fails with an alert;
     the other platforms land, their assets trigger the warehouse, and `yiwang run` exits 1."""
     import yaml
@@ -54,18 +60,18 @@ def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(city_wo
     raw["defaults"] |= {"retries": 1, "retry_delay_seconds": 1, "max_retry_delay_seconds": 2}
     config = tmp_path / "pipelines.yml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    (city_workspace / "sources" / "hotline_12345.sqlite").unlink()
+    (fresh_city / "sources" / "hotline_12345.sqlite").unlink()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
-    env |= {"YIWANG_HOME": str(city_workspace), "YIWANG_PIPELINES_FILE": str(config), "COLUMNS": "200"}
+    env |= {"YIWANG_HOME": str(fresh_city), "YIWANG_PIPELINES_FILE": str(config), "COLUMNS": "200"}
     done = subprocess.run(
         [sys.executable, "-m", "yiwang.cli", "run"], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-4000:]
-    summary = json.loads((city_workspace / "airflow" / "last_run.json").read_text())
+    summary = json.loads((fresh_city / "airflow" / "last_run.json").read_text())
     assert summary["dags"]["yiwang_extract_hotline"] == "failed"
     assert summary["dags"]["yiwang_extract_grid_platform"] == "success"
     assert summary["dags"]["yiwang_warehouse"] == "success"
-    alerts = [json.loads(line) for line in (city_workspace / "reports" / "alerts.jsonl").read_text().splitlines()]
+    alerts = [json.loads(line) for line in (fresh_city / "reports" / "alerts.jsonl").read_text().splitlines()]
     hotline = [a for a in alerts if a["dag_id"] == "yiwang_extract_hotline" and a["task_id"] == "extract"]
     assert [a["kind"] for a in hotline] == ["retry", "failed"], alerts
     assert hotline[-1]["error_type"] == "TransientError"

@@ -74,18 +74,39 @@ def _build_result(status: str, error: str | None = None) -> BuildResult:
     return BuildResult(target="duckdb", where="/tmp/w.duckdb", load=None, nodes=[node, test], error=error)
 
 
-def test_build_adapter_names_the_failing_dbt_node(caplog):
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("YIWANG_HOME", str(tmp_path))
+    for name in ("YIWANG_WAREHOUSE_PATH", "YIWANG_WAREHOUSE_DIR", "YIWANG_WAREHOUSE_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_build_adapter_names_the_failing_dbt_node(workspace, caplog):
     with pytest.raises(AirflowFailException, match="model dim_person"):
         stages.build(lambda target: _build_result("error"), run_id="r1")
     assert "dbt model dim_person: error Binder Error" in caplog.text
 
 
-def test_build_adapter_reports_a_dbt_error_without_nodes():
+def test_build_adapter_builds_a_candidate_not_the_published_file(workspace):
+    seen = []
+
+    def stage(target):
+        seen.append(target)
+        return _build_result("success")
+
+    out = stages.build(stage, run_id="r1")
+    [target] = seen
+    assert target.duckdb_path.parent == (workspace / "warehouse" / "candidates").resolve()
+    assert out["candidate"] == str(target.duckdb_path) and out["wap_run_id"]
+
+
+def test_build_adapter_reports_a_dbt_error_without_nodes(workspace):
     with pytest.raises(AirflowFailException, match="Compilation Error"):
         stages.build(lambda target: BuildResult("duckdb", "w", None, error="Compilation Error in x"), run_id="r1")
 
 
-def test_gate_adapter_fails_terminally_on_a_failed_gate():
+def test_gate_adapter_fails_terminally_on_a_failed_gate(workspace):
     class Gate:
         ok = False
 
