@@ -3,7 +3,8 @@
 Each record gives up to two keys (yiwang.normalize.address): one from its address as typed and
 one from its own structured parts (小区 + 楼栋 + 单元 + 室, designators like 号楼/栋/幢/座 and
 leading zeros removed). Records sharing a key are one house. A key counts only when it reaches
-the room (室): a key that stops at the building would merge every flat in it.
+the room (室): a key that stops at the building would merge every flat in it. Keys are compared
+within a community (社区, from the record's grid code): compound names repeat across a city.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def cluster_houses(mentions: pd.DataFrame) -> pd.DataFrame:
         [pd.DataFrame({"row": m.index, "key": from_parts}), pd.DataFrame({"row": m.index, "key": from_text})]
     )
     keys = keys.dropna()
+    # the same compound, building and room in two communities are two houses: the key is scoped
+    # by the community (the grid code less its 3-digit grid number) where the record has a grid
+    community = m.grid_code.map(lambda g: g[:-3] if isinstance(g, str) and len(g) > 3 else "")
+    keys["key"] = keys["row"].map(community) + "|" + keys["key"]
     uf.union_groups(g["row"].to_numpy() for _, g in keys.groupby("key") if len(g) > 1)
     roots = uf.roots()
     size = pd.Series(roots).map(pd.Series(roots).value_counts()).to_numpy()
