@@ -189,6 +189,10 @@ def publish(
                 result.error = f"build failed: {result.build.error or [n.unique_id for n in result.build.failed][:5]}"
                 result.seconds = time.monotonic() - started
                 return result
+        if not candidate.duckdb_path.is_file():  # never create an empty warehouse to audit
+            result.error = f"FileNotFoundError: no candidate warehouse at {candidate.duckdb_path}"
+            result.seconds = time.monotonic() - started
+            return result
         try:
             con = attach(candidate, "cand")
             try:
