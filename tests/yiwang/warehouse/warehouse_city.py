@@ -14,6 +14,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -96,17 +97,24 @@ def city_workspace(landed_city: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     yield home
 
 
+@contextmanager
+def _copy_as_home(landed_city: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A copy of the landed city, set as YIWANG_HOME (other yiwang settings cleared) while open."""
+    home = tmp_path_factory.mktemp(name) / "home"
+    shutil.copytree(landed_city, home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIWANG_HOME", str(home))
+        for variable in ENV_CLEARED:
+            mp.delenv(f"YIWANG_{variable}", raising=False)
+        yield home
+
+
 @pytest.fixture(scope="session")
 def built_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """YIWANG_HOME of the tiny city with its DuckDB warehouse fully built once (read-only for tests)."""
     from yiwang.warehouse import build
 
-    home = tmp_path_factory.mktemp("built") / "home"
-    shutil.copytree(landed_city, home)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YIWANG_HOME", str(home))
-        for name in ENV_CLEARED:
-            mp.delenv(f"YIWANG_{name}", raising=False)
+    with _copy_as_home(landed_city, tmp_path_factory, "built") as home:
         result = build("duckdb")
     if not result.ok:
         failed = [(n.unique_id, n.message) for n in result.failed]
@@ -122,12 +130,7 @@ def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     tables (parquet), so tests can compare the two days."""
     from yiwang.warehouse import build
 
-    home = tmp_path_factory.mktemp("day2") / "home"
-    shutil.copytree(landed_city, home)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YIWANG_HOME", str(home))
-        for name in ENV_CLEARED:
-            mp.delenv(f"YIWANG_{name}", raising=False)
+    with _copy_as_home(landed_city, tmp_path_factory, "day2") as home:
         first = build("duckdb")
         if not first.ok:
             pytest.fail(f"day 1 did not build: {first.error or [n.unique_id for n in first.failed]}")
