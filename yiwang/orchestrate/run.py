@@ -249,6 +249,8 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
             if task_id.endswith("gate"):
                 name = f"{task_id} {spec.platform}" if spec.platform else task_id
                 out["gates"][name] = "passed" if record.get("ok") else record.get("status")
+                if record.get("status") == "failed":
+                    out["gates"][name] = f"failed: {record.get('error', '')[:200]}"
         if "build" in o.results:
             out["resolved"] = o.results["build"].get("marts") or {}
             out["warehouse"] = o.results["build"].get("where")

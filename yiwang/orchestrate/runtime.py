@@ -121,7 +121,11 @@ def run_stage(
     started = time.monotonic()
     try:
         out = adapter(stage_fn, platform=platform, upstream=upstream, run_id=run_id)
-    except (AirflowFailException, AirflowSkipException):
+    except AirflowSkipException:
+        raise
+    except AirflowFailException as error:  # terminal: a failed gate, a failing dbt node
+        failed = {"status": "failed", "error": str(error)[:MAX_TEXT], "import_seconds": import_seconds}
+        _record(dag_id, run_id, task_id, failed, time.monotonic() - started)
         raise
     except Exception as error:
         seconds = time.monotonic() - started
