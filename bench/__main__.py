@@ -5,6 +5,13 @@ from __future__ import annotations
 import runpy
 import sys
 
-for module in ("bench.simulate", "bench.extract", "bench.warehouse", "bench.resolve", "bench.orchestration"):
+for module in (
+    "bench.simulate",
+    "bench.extract",
+    "bench.warehouse",
+    "bench.resolve",
+    "bench.orchestration",
+    "bench.gates",
+):
     sys.argv = [module]
     runpy.run_module(module, run_name="__main__")

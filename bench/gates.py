@@ -1,0 +1,107 @@
+"""`python -m bench.gates [--home DIR | --persons N] [--runs K]`: the warehouse gate's time
+against one SQL scan computing the same checks, same warehouse, same run.
+
+Setup (not timed): --home: a workspace whose warehouse is built (read only); otherwise simulate,
+extract and build a city of N people (bench.warehouse.setup).
+
+Each run: (a) quality.check_warehouse: every mart's GX suite on pandas batches streamed from
+DuckDB, reconciliation, freshness, data docs and the JSON archive; (b) the baseline: for every
+mart ONE SQL query computing the same contract checks (null counts of non-nullable columns,
+duplicate keys, values outside the allowed sets, broken references), plus the same
+reconciliation SQL. Reports medians and `ratio_gate_to_sql` (goal ≤ 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+
+from quality.suites import ref_column
+from yiwang import duckdb_connection as _duckdb
+
+
+def sql_checks(model) -> str:
+    """One query over the mart returning every contract check's violation count."""
+    from quality.warehouse import batch_query
+
+    parts = ["count(*) as rows"]
+    for c in model.columns:
+        col = _duckdb.identifier(c.name)
+        if not c.nullable:
+            parts.append(f"count(*) - count({col})")
+        if c.allowed:
+            values = ", ".join(_duckdb.literal(str(v)) for v in c.allowed)
+            parts.append(f"count(*) filter (where cast({col} as varchar) not in ({values}))")
+        if c.references:
+            parts.append(f"count(*) filter (where {_duckdb.identifier(ref_column(c.name))} = false)")
+    key = ", ".join(_duckdb.identifier(k) for k in model.primary_key)
+    parts.append(f"count(*) - (select count(*) from (select distinct {key} from b))")  # noqa: S608
+    return f"with b as ({batch_query(model)}) select {', '.join(parts)} from b"  # noqa: S608
+
+
+def run_sql(target) -> float:
+    from quality.warehouse import WH, reconcile
+    from yiwang.contracts import warehouse_models
+    from yiwang.warehouse.targets import attach
+
+    started = time.perf_counter()
+    con = attach(target, WH, read_only=True)
+    try:
+        for model in warehouse_models().values():
+            con.execute(sql_checks(model)).fetchall()
+        reconcile(con)
+    finally:
+        con.close()
+    return time.perf_counter() - started
+
+
+def run_gate(target) -> tuple[float, bool]:
+    from quality.warehouse import check_warehouse
+
+    started = time.perf_counter()
+    result = check_warehouse(target)
+    return time.perf_counter() - started, result.ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", help="a workspace with a built warehouse")
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if args.home:
+        os.environ["YIWANG_HOME"] = args.home
+        counts = {}
+    else:
+        from bench.warehouse import setup
+
+        home = tempfile.mkdtemp(prefix="yw-bench-gates-")
+        counts = setup(home, args.persons)
+    from yiwang.warehouse.targets import resolve_target
+
+    target = resolve_target("duckdb")
+    gate, sql, ok = [], [], []
+    for _ in range(args.runs):
+        seconds, passed = run_gate(target)
+        gate.append(seconds)
+        ok.append(passed)
+        sql.append(run_sql(target))
+    report = {
+        "benchmark": "gates",
+        "warehouse": str(target.duckdb_path),
+        "setup": counts,
+        "runs": args.runs,
+        "gate_seconds_median": round(statistics.median(gate), 3),
+        "sql_seconds_median": round(statistics.median(sql), 3),
+        "ratio_gate_to_sql": round(statistics.median(gate) / statistics.median(sql), 2),
+        "gate_passed": ok,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
