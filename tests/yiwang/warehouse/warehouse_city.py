@@ -126,7 +126,7 @@ def built_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny city built on day 1, then day 2 simulated, extracted and built (read-only).
 
-    Before day 2 it keeps, under <home>/day1/: the truth of zz_syrk and the resolver's cluster
+    Before day 2 it keeps, under <home>/day1/: the truth of zz_syrk and persons, the resolver's cluster
     tables (parquet), so tests can compare the two days."""
     from yiwang.warehouse import build
 
@@ -136,7 +136,8 @@ def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
             pytest.fail(f"day 1 did not build: {first.error or [n.unique_id for n in first.failed]}")
         keep = home / "day1"
         keep.mkdir()
-        shutil.copy(home / "sources" / "truth" / "grid_platform__zz_syrk.parquet", keep)
+        for truth_file in ("grid_platform__zz_syrk.parquet", "persons.parquet"):
+            shutil.copy(home / "sources" / "truth" / truth_file, keep)
         with open_built(home) as con:
             for table in ("person_clusters", "house_clusters", "legal_entity_clusters", "matter_clusters"):
                 con.execute(f"select * from resolution.{table}").df().to_parquet(keep / f"{table}.parquet")

@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from warehouse_city import ENV_CLEARED, extract_everything, open_built
+from warehouse_city import ENV_CLEARED, open_built
 
-from yiwang.simulate import simulate
-from yiwang.warehouse.build import build, run_dbt
+from yiwang.warehouse.build import run_dbt
 from yiwang.warehouse.targets import DUCKDB_FILE, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
@@ -126,29 +125,17 @@ def test_the_id_checksum_test_fails_on_a_bad_number(built_city: Path, tmp_path: 
     assert "1" in (nodes[0].message or "")
 
 
-@pytest.fixture(scope="module")
-def day_two(built_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built city after day 2 (moves, leavers, phone changes): simulated, extracted, rebuilt."""
-    home = tmp_path_factory.mktemp("day2") / "home"
-    shutil.copytree(built_city, home)
-    shutil.copy(home / "sources" / "truth" / "persons.parquet", home / "persons_day1.parquet")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YIWANG_HOME", str(home))
-        for name in ENV_CLEARED:
-            mp.delenv(f"YIWANG_{name}", raising=False)
-        simulate(home / "sources", scale="tiny", day=2)
-        results = extract_everything(home)
-        assert all(r.status == "ok" for r in results.values()), {k: r.error for k, r in results.items()}
-        result = build("duckdb")
-    assert result.ok, result.error or [(n.name, n.message) for n in result.failed]
-    return home
+@pytest.fixture
+def day_two(day2_city: Path) -> Path:
+    """The built city after day 2 (moves, leavers, phone changes): the session's day2_city."""
+    return day2_city
 
 
 def test_a_person_who_moved_on_day_two_has_two_residence_rows(day_two: Path) -> None:
     """Movers (truth: another house on day 2) have a closed row in the old house, from the
     registration time to the move, and a current row in the new one, from the move on; the move
     time is the source record's update time (更新时间 gxsj, local) in UTC, on day 2."""
-    before = pd.read_parquet(day_two / "persons_day1.parquet")[["person_id", "house_id"]]
+    before = pd.read_parquet(day_two / "day1" / "persons.parquet")[["person_id", "house_id"]]
     after = truth(day_two, "persons")[["person_id", "house_id", "left_day"]]
     moved = before.merge(after, on="person_id", suffixes=("_1", "_2"))
     moved = moved[(moved.house_id_1 != moved.house_id_2) & moved.left_day.isna()]
@@ -204,7 +191,7 @@ def test_a_delete_at_the_source_closes_the_period(day_two: Path) -> None:
 def test_a_phone_changed_on_day_two_has_two_phone_rows(day_two: Path) -> None:
     """People whose mobile changed on day 2 (truth) have the old phone until the change and the
     new one from the change on, in fct_person_phone; nobody has two overlapping rows of one phone."""
-    before = pd.read_parquet(day_two / "persons_day1.parquet")[["person_id", "mobile"]]
+    before = pd.read_parquet(day_two / "day1" / "persons.parquet")[["person_id", "mobile"]]
     after = truth(day_two, "persons")[["person_id", "mobile", "left_day"]]
     changed = before.merge(after, on="person_id", suffixes=("_1", "_2"))
     changed = changed[changed.mobile_1.notna() & (changed.mobile_1 != changed.mobile_2) & changed.left_day.isna()]
