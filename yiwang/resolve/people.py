@@ -11,9 +11,14 @@ then, for mentions still without an ID-holding person, a "unique candidate" step
 person with a valid ID that has
 4. the same unmasked name in the same grid (网格), when exactly one such person exists there —
    name_grid;
-5. for a mention with no name (a caller who gave none): the same phone, when everyone who gave
+5. the same unmasked name, when exactly one person with a valid ID in the whole warehouse has
+   it (a name that rare is strong evidence; a common name decides nothing) — unique_name;
+6. for a mention with no name (a caller who gave none): the same phone, when everyone who gave
    a name with that phone is one person with a valid ID (a family phone names several people
    and decides nothing) — unique_phone.
+Then the probabilistic tier (yiwang/resolve/probabilistic.py: RESOLVE-LINKER's Splink 5 linker,
+settings/person.yml) joins the pairs it scores at or above its threshold — probabilistic, with
+the pair's match_probability.
 A merge that would put two different valid ID numbers into one person is refused and recorded
 as a conflict (two_valid_ids), never made. Masked names (张某, 李*) and one-character names take
 part only through their ID number.
@@ -26,11 +31,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from yiwang.resolve.probabilistic import probable_pairs
 from yiwang.resolve.union_find import GuardedUnionFind
 
 MASK = re.compile(r"[某*＊×]|^\S$")
 RULES = (("name_phone", ["sound_key", "phone"]), ("name_birth_date", ["name_key", "birth_key"]))
-UNIQUE_RULES = (("name_grid", ["name_key", "grid_code"]), ("unique_phone", ["phone"]))
+UNIQUE_RULES = (("name_grid", ["name_key", "grid_code"]), ("unique_name", ["name_key"]), ("unique_phone", ["phone"]))
 
 
 def name_key(name: object) -> str | None:
@@ -106,10 +112,19 @@ def cluster_people(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                         if method[i] is None:
                             method[i] = rule
     _join_unique_candidates(uf, work, method)
+    probability = np.full(len(m), np.nan)
+    for a, b, p in probable_pairs(m).itertuples(index=False):  # the Splink tier, strongest first
+        if uf.find(int(a)) != uf.find(int(b)) and uf.union(int(a), int(b)):
+            for i in (int(a), int(b)):
+                if method[i] is None:
+                    method[i], probability[i] = "probabilistic", p
     roots = uf.roots()
     size = pd.Series(roots).map(pd.Series(roots).value_counts()).to_numpy()
     method = np.where(size == 1, "singleton", np.where(pd.isna(method), "id_number", method))
-    clusters = pd.DataFrame({"mention_id": m.mention_id, "cluster": roots, "match_method": method})
+    probability = np.where(method == "probabilistic", probability, np.nan)
+    clusters = pd.DataFrame(
+        {"mention_id": m.mention_id, "cluster": roots, "match_method": method, "match_probability": probability}
+    )
     conflicts = pd.DataFrame(
         [
             {

@@ -124,3 +124,19 @@ def test_a_homophone_name_with_the_same_phone_is_the_same_person():
     )
     clusters, _ = cluster_people(frame)
     assert _same(clusters, "a", "b")
+
+
+def test_a_name_one_person_in_the_warehouse_holds_joins_it_and_a_shared_name_decides_nothing():
+    frame = _people(
+        [
+            ("resident", "欧阳明月", ID_A, True, "13500000001", None),
+            ("legal_rep", "欧阳明月", None, False, None, None),  # rare name: the one holder
+            ("a", "张伟", ID_B, True, "13500000002", None),
+            ("b", "张伟", "330602194212155910", True, "13500000003", None),
+            ("caller", "张伟", None, False, None, None),  # two people hold the name: stays apart
+        ]
+    ).assign(grid_code=None)
+    clusters, _ = cluster_people(frame)
+    assert _same(clusters, "resident", "legal_rep")
+    assert clusters.set_index("mention_id").match_method["legal_rep"] == "unique_name"
+    assert not _same(clusters, "a", "caller") and not _same(clusters, "b", "caller")
