@@ -13,8 +13,10 @@ from connectors.cli import extract_command
 from quality.cli import check_command, publish_command, quarantine_command, rollback_command
 from yiwang import simulate as simulate_step
 from yiwang.orchestrate.cli import run_command
+from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
 from yiwang.resolve.link.cli import link_command
+from yiwang.share.cli import share_command
 from yiwang.warehouse.cli import build_command
 
 app = typer.Typer(
@@ -36,6 +38,8 @@ app.command("check")(check_command)
 app.command("publish")(publish_command)
 app.command("rollback")(rollback_command)
 app.command("quarantine")(quarantine_command)
+app.command("share")(share_command)
+app.command("report")(report_command)
 
 
 @app.command()

@@ -1,0 +1,171 @@
+# ruff: noqa: E501  (SQL and SVG markup read better unwrapped)
+"""Fix lists (问题数据反馈清单, the reverse feed 反哺): one file per platform, in its own keys.
+
+<exports>/fixlists/<run_id>/<platform>.csv (UTF-8 with BOM, opens in Excel), one row per issue:
+
+    source_table, source_key   the platform's own table and record key
+    issue                      invalid_id_number | missing_id_number | golden_conflict |
+                               suspected_duplicate | quarantined | orphan_step
+    attribute, value           the field and the value the platform holds
+    expected                   the golden record's value, or the other record's key
+    reason                     a sentence a clerk can act on
+
+Sources: intermediate.int_person_mentions (identifiers as given), resolution.conflicts,
+marts.person_xref (two records of one platform table resolved to one person),
+quality.quarantine (landing gate and connector quarantine, QUALITY) and marts.record_quarantine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from yiwang.settings import workspace_dir
+
+PLATFORMS = ("grid_platform", "hotline", "urban_management", "party_building")
+COLUMNS = ["source_table", "source_key", "issue", "attribute", "value", "expected", "reason"]
+# roles whose source records carry an ID number field (the platforms where one is required)
+ID_ROLES = ("resident", "owner", "member", "legal_representative")
+
+
+def _exists(con, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'warehouse' and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _issues(con) -> pd.DataFrame:
+    parts = []
+    if _exists(con, "intermediate", "int_person_mentions"):
+        roles = ", ".join(f"'{r}'" for r in ID_ROLES)
+        parts.append(
+            con.execute(
+                f"""
+                select source_platform as platform, source_table, source_key,
+                       case when id_number_as_given is null then 'missing_id_number' else 'invalid_id_number' end as issue,
+                       'id_number' as attribute, id_number_as_given as value, null as expected,
+                       case when id_number_as_given is null then '缺少公民身份号码 (missing ID number)'
+                            else '公民身份号码校验不通过 (fails the GB 11643 check)' end as reason
+                from warehouse.intermediate.int_person_mentions
+                where person_role in ({roles}) and not coalesce(id_number_is_valid, false)
+                """  # noqa: S608
+            ).df()
+        )
+    if _exists(con, "resolution", "conflicts"):
+        conflicts = con.execute(
+            "select entity_type, entity_key, conflict_kind, attribute, mention_id_a, value_a, mention_id_b, value_b "
+            "from warehouse.resolution.conflicts"
+        ).df()
+        for side, other in (("a", "b"), ("b", "a")):
+            ids = conflicts[f"mention_id_{side}"].str.split("/", n=3, expand=True)
+            if ids.empty:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "platform": ids[0],
+                        "source_table": ids[1],
+                        "source_key": ids[2],
+                        "issue": "golden_conflict",
+                        "attribute": conflicts["attribute"],
+                        "value": conflicts[f"value_{side}"],
+                        "expected": conflicts[f"value_{other}"],
+                        "reason": "与合并档案冲突 ("
+                        + conflicts["conflict_kind"]
+                        + " with "
+                        + conflicts[f"mention_id_{other}"]
+                        + " in "
+                        + conflicts["entity_type"]
+                        + " "
+                        + conflicts["entity_key"]
+                        + ")",
+                    }
+                )
+            )
+    if _exists(con, "marts", "person_xref"):
+        parts.append(
+            con.execute(
+                """
+                with x as (
+                    select distinct source_platform, source_table, source_key, person_key from warehouse.marts.person_xref
+                ), dup as (
+                    select a.source_platform as platform, a.source_table, a.source_key, b.source_key as other_key, a.person_key
+                    from x as a join x as b
+                      on a.person_key = b.person_key and a.source_platform = b.source_platform
+                     and a.source_table = b.source_table and a.source_key <> b.source_key
+                )
+                select platform, source_table, source_key, 'suspected_duplicate' as issue, 'person' as attribute,
+                       person_key as value, string_agg(other_key, ',' order by other_key) as expected,
+                       '疑似重复录入：同一人在本表另有记录 (same person as the records in expected)' as reason
+                from dup group by all
+                """
+            ).df()
+        )
+    if _exists(con, "quality", "quarantine"):
+        parts.append(
+            con.execute(
+                """
+                select platform, table_name as source_table, source_key, 'quarantined' as issue,
+                       column_name as attribute, cast(offending_value as varchar) as value, null as expected,
+                       '隔离 (quarantined): ' || reason_code || coalesce(' by ' || source, '') as reason
+                from warehouse.quality.quarantine
+                """
+            ).df()
+        )
+    else:  # a warehouse built without publish: read the quarantine sightings directly
+        from quality.quarantine import sightings
+
+        seen = sightings()
+        if not seen.empty:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "platform": seen["platform"],
+                        "source_table": seen["table_name"],
+                        "source_key": seen["source_key"],
+                        "issue": "quarantined",
+                        "attribute": seen.get("column_name"),
+                        "value": seen.get("offending_value").astype("string") if "offending_value" in seen else None,
+                        "expected": None,
+                        "reason": "隔离 (quarantined): " + seen["reason_code"].astype(str),
+                    }
+                ).drop_duplicates(["platform", "source_table", "source_key", "attribute"])
+            )
+    if _exists(con, "marts", "record_quarantine"):
+        parts.append(
+            con.execute(
+                """
+                select source_platform as platform, source_table, source_key, reason_code as issue,
+                       'parent' as attribute, parent_key as value, null as expected, reason
+                from warehouse.marts.record_quarantine
+                """
+            ).df()
+        )
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=["platform", *COLUMNS])
+    frame = pd.concat(parts, ignore_index=True)
+    for c in ["platform", *COLUMNS]:
+        frame[c] = frame[c].astype("string")
+    return frame.sort_values(["platform", "source_table", "source_key", "issue"]).reset_index(drop=True)
+
+
+def write_fixlists(con, run_id: str, out: Path | None = None) -> dict[str, Path]:
+    """Write one CSV per platform (every platform gets a file, empty when it has nothing to fix)."""
+    out = out or workspace_dir("exports") / "fixlists" / run_id
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    issues = _issues(con)
+    written = {}
+    for platform in PLATFORMS:
+        rows = issues[issues["platform"] == platform][COLUMNS]
+        path = tmp / f"{platform}.csv"
+        rows.to_csv(path, index=False, encoding="utf-8-sig")
+        written[platform] = out / path.name
+    os.replace(tmp, out)
+    return written

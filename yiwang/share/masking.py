@@ -1,0 +1,143 @@
+"""Masking (脱敏) and keyed pseudonyms (假名化) for shared columns.
+
+id_number   keeps the first 6 and the last 4 characters: 330602********1234
+phone       keeps the first 3 and the last 4: 138****5678
+name        keeps the surname (compound surnames such as 欧阳 stay whole): 欧阳**
+address     cut at community level (社区/村) with yiwang.normalize.parse_address
+token       HMAC-SHA256 of the normalised identifier with the department's key
+            (environment YIWANG_SHARE_KEY_<DEPARTMENT>): stable for one department over
+            time, unrelated between departments
+year        a date generalised to its year; decade: to its decade (1980s), for quasi-identifiers
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from typing import Any
+
+from yiwang.normalize.address import parse_address
+
+KEY_ENV_PREFIX = "YIWANG_SHARE_KEY_"
+MASKS = ("none", "id_number", "phone", "name", "address", "token", "year", "decade")
+
+# 复姓: the compound surnames still in use (the list of the 百家姓 plus common modern ones).
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 赫连 澹台 皇甫 宗政 濮阳 "
+    "公冶 太叔 申屠 公孙 慕容 仲孙 钟离 长孙 宇文 司徒 鲜于 司空 闾丘 子车 亓官 司寇 巫马 公西 颛孙 "
+    "壤驷 公良 漆雕 乐正 宰父 谷梁 拓跋 夹谷 轩辕 令狐 段干 百里 呼延 东郭 南门 羊舌 微生 公户 公玉 "
+    "公仪 梁丘 公仲 公上 公门 公山 公坚 左丘 公伯 西门 公祖 第五 公乘 贯丘 公皙 南荣 东里 东宫 仲长 "
+    "子书 子桑 即墨 达奚 褚师 吴铭 纳兰 归海".split()
+)
+
+
+class MissingKeyError(RuntimeError):
+    """A department's pseudonym key is not set in the environment."""
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN
+            return None
+    except TypeError:
+        pass
+    text = str(value).strip()
+    return text or None
+
+
+def mask_id_number(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    if len(text) <= 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def mask_phone(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    if len(text) <= 7:
+        return "*" * len(text)
+    return text[:3] + "*" * (len(text) - 7) + text[-4:]
+
+
+def surname(name: str) -> str:
+    return name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+
+
+def mask_name(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    family = surname(text)
+    return family + "*" * (len(text) - len(family))
+
+
+def mask_address(value: Any) -> str | None:
+    """The address up to its community (社区/村); coarser when no community is found."""
+    text = _text(value)
+    if text is None:
+        return None
+    parts = parse_address(text)
+    kept = [p for p in (parts.province, parts.city, parts.district, parts.street, parts.community) if p]
+    return "".join(kept) if kept else "***"
+
+
+def mask_year(value: Any) -> str | None:
+    text = _text(value)
+    return None if text is None else text[:4]
+
+
+def mask_decade(value: Any) -> str | None:
+    text = _text(value)
+    return None if text is None else text[:3] + "0s"
+
+
+def department_key(department: str) -> bytes:
+    variable = KEY_ENV_PREFIX + department.upper()
+    key = os.environ.get(variable)
+    if not key:
+        raise MissingKeyError(
+            f"department {department!r} has columns shared as pseudonym tokens but {variable} is not set; "
+            f"set it to a secret of at least 16 characters (one per department, never shared)"
+        )
+    if len(key) < 16:
+        raise MissingKeyError(f"{variable} is shorter than 16 characters")
+    return key.encode()
+
+
+def tokenizer(department: str) -> Callable[[Any], str | None]:
+    """HMAC-SHA256 over the normalised identifier (stripped, upper-case: a lower-case x in an ID
+    number gives the same token), hex, prefixed by nothing: 64 characters."""
+    key = department_key(department)
+
+    def token(value: Any) -> str | None:
+        text = _text(value)
+        if text is None:
+            return None
+        return hmac.new(key, text.upper().encode(), hashlib.sha256).hexdigest()
+
+    return token
+
+
+def masker(kind: str, department: str) -> Callable[[Any], Any]:
+    if kind == "token":
+        return tokenizer(department)
+    functions = {
+        "none": lambda v: v,
+        "id_number": mask_id_number,
+        "phone": mask_phone,
+        "name": mask_name,
+        "address": mask_address,
+        "year": mask_year,
+        "decade": mask_decade,
+    }
+    if kind not in functions:
+        raise ValueError(f"unknown masking {kind!r}; known: {MASKS}")
+    return functions[kind]
