@@ -16,7 +16,8 @@ Writes
   enforced contract (column names, order and types), column docs with the Chinese names and
   PII classes, and the tests the schema implies (not_null, unique or a unique combination for
   the primary key, accepted_values from `allowed`, relationships from `references`) plus the
-  schema file's extra `tests`.
+  schema file's extra `tests`;
+- quality/gx/expectations/*.json: the quality gates' Great Expectations suites (quality/suites.py).
 """
 
 from __future__ import annotations
@@ -277,7 +278,20 @@ CONTRACTS_MACRO = PROJECT_DIR / "macros" / "staging" / "_yw_source_contracts.sql
 
 def generated_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
     files = {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
-    return files | {CONTRACTS_MACRO: contracts_macro()} | marts_files()
+    return files | {CONTRACTS_MACRO: contracts_macro()} | marts_files() | quality_suites()
+
+
+def quality_suites() -> dict[Path, str]:
+    """The Great Expectations suites generated from schemas/ (quality/suites.py), so one command
+    keeps the dbt contracts and the quality gates in step with the schema files."""
+    import json
+
+    from quality.suites import SUITES_DIR, generate
+
+    return {
+        SUITES_DIR / f"{name}.json": json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        for name, doc in generate().items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
