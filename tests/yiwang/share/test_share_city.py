@@ -1,0 +1,147 @@
+"""Department exports from the tiny city's built warehouse: masking, tokens, entitlements, audit,
+manifests, delta on day 2, fix lists."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+from yiwang.share import ShareRefused, share
+from yiwang.share.audit import read as read_audit
+from yiwang.share.audit import verify_chain
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+
+ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def _frame(path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    return pd.read_excel(path, dtype=str)
+
+
+def _all_text(path) -> str:
+    return _frame(path).astype(str).to_csv(index=False)
+
+
+def test_two_departments_get_masked_exports_with_tokens(built_city, share_env):
+    share_env(built_city)
+    result = share()
+    assert result.ok, result.errors
+    by_dep = {e.department: e for e in result.exports}
+    assert set(by_dep) == {"yuecheng_civil_affairs", "shangyu_enforcement", "city_statistics"}
+
+    civil = by_dep["yuecheng_civil_affairs"].path
+    persons = pd.read_parquet(civil / "dim_person.parquet")
+    assert len(persons) > 50
+    assert persons["current_grid_code"].str.startswith("330602").all()  # own district only
+    ids = persons["id_number"].dropna()
+    assert ids.str.fullmatch(r"\d{6}\*{8}[\dX]{4}").all()
+    assert persons["phone"].dropna().str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
+    assert persons["person_name"].dropna().str.contains(r"\*").all()
+    assert persons["person_key"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+    # no unmasked 18-character ID number in any export (none of them is entitled to one)
+    for export in result.exports:
+        for file in export.path.iterdir():
+            if file.name != "manifest.json":
+                assert not ID18.search(_all_text(file)), file
+
+    # the same person's token differs between departments; within one department it is stable
+    with duckdb.connect(str(built_city / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
+        truth = con.execute("select person_key from marts.dim_person where current_grid_code like '330602%'").df()
+    residence = pd.read_csv(civil / "fct_residence.csv", encoding="utf-8-sig", dtype=str)
+    assert set(residence["person_key"]) <= set(persons["person_key"]) | set(residence["person_key"])
+    enforcement = pd.read_csv(by_dep["shangyu_enforcement"].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    assert not set(enforcement["reporter_person_key"].dropna()) & set(persons["person_key"])
+    assert len(persons) == len(truth)
+    assert enforcement["address"].dropna().map(lambda a: not re.search(r"\d+室|\d+单元", a)).all()
+
+    # manifest: every file's sha256, row counts, schema, run id
+    for export in result.exports:
+        manifest = json.loads((export.path / "manifest.json").read_text("utf-8"))
+        assert manifest["run_id"] == result.run_id
+        for entry in manifest["datasets"]:
+            file = export.path / entry["file"]
+            assert hashlib.sha256(file.read_bytes()).hexdigest() == entry["sha256"]
+            assert len(_frame(file)) == entry["rows"]
+            assert entry["schema"]
+    stats = _frame(by_dep["city_statistics"].path / "dim_person.xlsx")
+    assert (stats["person_count"].astype(int) >= 5).all()
+    assert open(by_dep["shangyu_enforcement"].path / "fct_event.csv", "rb").read(3) == b"\xef\xbb\xbf"
+
+    audit = read_audit()
+    assert {(a["department"], a["what"]) for a in audit if a["event"] == "exported"} >= {
+        ("yuecheng_civil_affairs", "dim_person"),
+        ("shangyu_enforcement", "fct_event"),
+    }
+    assert all(a["purpose"] and a["sha256"] and a["actor"] for a in audit if a["event"] == "exported")
+    assert verify_chain()
+
+    # fix lists: one per platform, in the platform's own keys
+    assert set(result.fixlists) == {"grid_platform", "hotline", "urban_management", "party_building"}
+    grid = pd.read_csv(result.fixlists["grid_platform"], encoding="utf-8-sig", dtype=str)
+    assert {"invalid_id_number", "golden_conflict"} <= set(grid["issue"])
+    assert grid["source_key"].notna().all()
+    assert set(grid["source_table"]) <= {"zz_syrk", "zz_syfw", "zz_dw", "zz_grid", "zz_sj", "zz_sj_lc"}
+    with duckdb.connect(str(built_city / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
+        orphans = con.execute("select source_platform, count(*) from marts.record_quarantine group by 1").fetchall()
+    for platform, n in orphans:
+        listed = pd.read_csv(result.fixlists[platform], encoding="utf-8-sig", dtype=str)
+        assert (listed["issue"] == "orphan_step").sum() == n
+
+
+def test_a_request_beyond_the_grant_is_refused_and_audited(built_city, share_env):
+    share_env(built_city)
+    with pytest.raises(ShareRefused, match="not granted"):
+        share("shangyu_enforcement", datasets=["dim_person"])
+    with pytest.raises(ShareRefused, match=r"columns \['description'\]"):
+        share("shangyu_enforcement", datasets=["fct_event"], columns={"fct_event": ["event_key", "description"]})
+    with pytest.raises(ShareRefused, match="不予共享"):
+        share("yuecheng_civil_affairs", datasets=["fct_event"])
+    refused = [a for a in read_audit() if a["event"] == "refused"]
+    assert [a["what"] for a in refused] == ["dim_person", "fct_event.description", "fct_event"]
+    assert all(a["department"] and a["reason"] for a in refused)
+    assert verify_chain()
+
+
+def test_a_missing_department_key_fails_clearly(built_city, share_env, monkeypatch):
+    share_env(built_city)
+    monkeypatch.delenv("YIWANG_SHARE_KEY_SHANGYU_ENFORCEMENT")
+    result = share("shangyu_enforcement")
+    assert not result.ok
+    assert "YIWANG_SHARE_KEY_SHANGYU_ENFORCEMENT is not set" in result.errors[0]
+
+
+def test_delta_exports_only_what_changed_on_day_2(built_city, day2_city, share_env):
+    share_env(built_city)
+    first = share("shangyu_enforcement")
+    day1 = pd.read_csv(first.exports[0].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    assert (day1["_yw_change"] == "inserted").all()
+    share_env(day2_city)
+    second = share("shangyu_enforcement")
+    delta = pd.read_csv(second.exports[0].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+
+    columns = [c for c in day1.columns if c not in ("_yw_change", "reporter_person_key", "address")]
+    query = f"select {', '.join(columns)} from marts.fct_event where grid_code like '330604%'"
+
+    def rows(home):
+        with duckdb.connect(str(home / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
+            frame = con.execute(query).df().astype("string").fillna("")
+        return {tuple(r) for r in frame.itertuples(index=False)}
+
+    before, after = rows(built_city), rows(day2_city)
+    changed_keys = {r[0] for r in after - before}
+    delta_keys = set(delta.loc[delta["_yw_change"] != "deleted", "event_key"])
+    assert changed_keys <= delta_keys  # every new or changed event is in the delta
+    assert 0 < len(delta) < len(day1) / 2  # and the delta is not a full export
+    new_keys = {r[0] for r in after} - {r[0] for r in before}
+    assert set(delta.loc[delta["_yw_change"] == "inserted", "event_key"]) == new_keys
