@@ -74,6 +74,8 @@ class GxSession:
         suite = load_suite(suite_name)
         for expectation in extra or []:
             suite.add_expectation(expectation)
+        # one suite per validation: the same table's suite is validated once per batch
+        suite.name = f"{suite_name}:{asset}"
         suite = self.context.suites.add(suite)
         data_asset = self.source.add_dataframe_asset(asset)
         batch = data_asset.add_batch_definition_whole_dataframe("batch")

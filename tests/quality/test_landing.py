@@ -131,3 +131,23 @@ def test_a_gate_that_errors_blocks(city_workspace: Path, monkeypatch):
         decision("hotline", "t_gd_workorder", committed_batches("hotline", "t_gd_workorder")[-1].run_id)["status"]
         == "blocked"
     )
+
+
+def test_deletes_and_empty_batches_pass_and_two_batches_of_a_table_check_in_one_call(city_workspace: Path):
+    """A day's delta holds deletes (a key and nothing else) and, on a quiet day, no rows at all:
+    neither is bad data. Both new batches of a table are decided in one call."""
+    (first, *_) = committed_batches("grid_platform", "zz_syrk")
+    deletes = plant_batch(
+        "grid_platform",
+        "zz_syrk",
+        "20990101T000000000000Z-dele",
+        lambda f: f.head(20).assign(
+            **{c: None for c in f.columns if not c.startswith("_yw") and c != "rkbh"}, _yw_op="delete"
+        ),
+    )
+    empty = plant_batch("grid_platform", "zz_syrk", "20990102T000000000000Z-empt", lambda f: f.head(0))
+    result = check_landing([source_table("grid_platform", "zz_syrk")])
+    assert result.error is None and result.ok, [(c.name, c.detail) for c in result.failed]
+    for folder in (deletes, empty):
+        assert decision("grid_platform", "zz_syrk", folder.name)["status"] == "passed"
+    assert decision("grid_platform", "zz_syrk", first.run_id)["status"] == "passed"
