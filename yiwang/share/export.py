@@ -31,7 +31,7 @@ from yiwang.settings import workspace_dir
 from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.kanon import suppress_small_cells
-from yiwang.share.masking import masker
+from yiwang.share.masking import MissingKeyError, masker
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MART_SCHEMA = "marts"
@@ -66,6 +66,7 @@ class ShareResult:
     exports: list[DepartmentExport] = field(default_factory=list)
     fixlists: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # all-department runs: departments without a key
 
     @property
     def ok(self) -> bool:
@@ -78,6 +79,7 @@ class ShareResult:
             "departments": {e.department: {d.dataset: d.rows for d in e.datasets} for e in self.exports},
             "fixlists": {p: Path(f).name for p, f in self.fixlists.items()},
             "errors": self.errors,
+            "skipped": self.skipped,
         }
 
 
@@ -285,6 +287,12 @@ def share(
                 os.replace(tmp, final)
             except Exception as exc:
                 shutil.rmtree(tmp, ignore_errors=True)
+                if isinstance(exc, MissingKeyError) and department is None:
+                    # the pipeline's all-department run: one department without its key is skipped
+                    # (audited, in the summary); asked for by name it is an error
+                    audit.append({"event": "skipped", "department": dep.id, "run_id": run_id, "reason": str(exc)})
+                    result.skipped.append(f"{dep.id}: {exc}")
+                    continue
                 audit.append({"event": "failed", "department": dep.id, "run_id": run_id, "error": str(exc)})
                 result.errors.append(f"{dep.id}: {exc}")
                 continue

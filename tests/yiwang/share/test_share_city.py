@@ -119,6 +119,10 @@ def test_a_missing_department_key_fails_clearly(built_city, share_env, monkeypat
     result = share("shangyu_enforcement")
     assert not result.ok
     assert "YIWANG_SHARE_KEY_SHANGYU_ENFORCEMENT is not set" in result.errors[0]
+    everyone = share()  # the pipeline's run of all departments skips it, audited, and shares the others
+    assert everyone.ok and [e.department for e in everyone.exports] == ["yuecheng_civil_affairs", "city_statistics"]
+    assert "YIWANG_SHARE_KEY_SHANGYU_ENFORCEMENT is not set" in everyone.skipped[0]
+    assert any(a["event"] == "skipped" for a in read_audit())
 
 
 def test_delta_exports_only_what_changed_on_day_2(built_city, day2_city, share_env):
