@@ -104,7 +104,7 @@ def department_key(department: str) -> bytes:
     key = os.environ.get(variable)
     if not key:
         raise MissingKeyError(
-            f"department {department!r} has columns shared as pseudonym tokens but {variable} is not set; "
+            f"department {department!r} has columns shared as keyed pseudonyms (假名) but {variable} is not set; "
             f"set it to a secret of at least 16 characters (one per department, never shared)"
         )
     if len(key) < 16:
