@@ -6,7 +6,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+
+def _console() -> Console:
+    """A console made per call, so it sees the terminal (or COLUMNS) as the command runs."""
+    return Console()
 
 
 def _table(result) -> None:
@@ -16,10 +19,10 @@ def _table(result) -> None:
     table.add_column("detail", overflow="fold")
     for check in result.checks:
         table.add_row(check.name, "[green]pass[/]" if check.ok else "[red]FAIL[/]", check.detail[:160])
-    console.print(table)
+    _console().print(table)
     if result.error:
-        console.print(f"[red]gate error:[/] {result.error}")
-    console.print(f"data docs: {result.docs}\nresults: {result.results_path}")
+        _console().print(f"[red]gate error:[/] {result.error}")
+    _console().print(f"data docs: {result.docs}\nresults: {result.results_path}")
 
 
 def check_command(
@@ -50,15 +53,16 @@ def publish_command(
     if landing_gate:
         landing = check_landing()
         if landing.blocked:
-            console.print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {landing.blocked}")
+            blocked = landing.blocked
+            _console().print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {blocked}")
     result = publish(target)
     if result.gate is not None:
         result.gate.checks = result.gate.failed or result.gate.checks[:0]
         _table(result.gate)
     if result.published:
-        console.print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
+        _console().print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
     else:
-        console.print(f"[red]not published[/]: {result.error}; the previous version keeps serving")
+        _console().print(f"[red]not published[/]: {result.error}; the previous version keeps serving")
         raise typer.Exit(1)
 
 
@@ -72,10 +76,10 @@ def rollback_command(
 
     if list_versions:
         for entry in versions(target):
-            console.print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
+            _console().print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
         return
     chosen = rollback(target, run_id)
-    console.print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")
+    _console().print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")
 
 
 def quarantine_command(
@@ -107,4 +111,4 @@ def quarantine_command(
         table.add_column(str(column))
     for record in frame.itertuples(index=False):
         table.add_row(*[str(v) for v in record])
-    console.print(table)
+    _console().print(table)
