@@ -2,6 +2,8 @@
 -- the grid platform's organisations (单位 zz_dw) and the host organisations of the party-building
 -- platform's party organisations (党组织所在单位).
 {%- set string = dbt.type_string() %}
+-- Later union branches take their column names from the first one (aliases there would only repeat them).
+-- noqa: disable=AL03
 with mentions as (
     select
         'grid_platform' as source_platform, 'zz_dw' as source_table, cast(organisation_id as {{ string }}) as source_key,
@@ -23,6 +25,7 @@ with mentions as (
     where host_organisation_name is not null or host_credit_code is not null
 )
 
+-- noqa: enable=AL03
 select
     {{ yw_mention_id('source_platform', 'source_table', 'source_key', 'entity_role') }} as mention_id,
     cast(source_platform as {{ string }}) as source_platform,

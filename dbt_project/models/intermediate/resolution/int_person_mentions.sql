@@ -3,6 +3,8 @@
 -- else from the record's own birth-date field; observed_at is the source's update time, else
 -- the landing time.
 {%- set string = dbt.type_string() %}
+-- Later union branches take their column names from the first one (aliases there would only repeat them).
+-- noqa: disable=AL03
 with mentions as (
     select
         'grid_platform' as source_platform, 'zz_syrk' as source_table, cast(resident_id as {{ string }}) as source_key,
@@ -76,6 +78,7 @@ with mentions as (
     where household_head_name is not null or household_head_id_number is not null
 )
 
+-- noqa: enable=AL03
 select
     {{ yw_mention_id('source_platform', 'source_table', 'source_key', 'person_role') }} as mention_id,
     cast(source_platform as {{ string }}) as source_platform,

@@ -1,6 +1,8 @@
 -- 入仓隔离记录: staged records that attach to nothing in the warehouse, with the reason. Today:
 -- flow steps (流转记录) of a case or work order the source no longer (or never) had.
 {%- set string = dbt.type_string() %}
+-- Later union branches take their column names from the first one.
+-- noqa: disable=AL03
 with orphans as (
     select
         'urban_management' as source_platform, 'um_case_flow' as source_table,
@@ -17,6 +19,7 @@ with orphans as (
     where orders.work_order_id is null
 )
 
+-- noqa: enable=AL03
 select
     cast(source_platform as {{ string }}) as source_platform,
     cast(source_table as {{ string }}) as source_table,

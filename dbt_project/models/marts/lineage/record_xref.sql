@@ -3,6 +3,8 @@
 -- the resolver's clusters (persons, houses, legal entities), the event marts and the staging
 -- models of records that feed an entity through another record (steps, members, volunteers).
 {%- set string = dbt.type_string() %}
+-- Later union branches take their column names from the first one.
+-- noqa: disable=AL03
 with mentions as (
     select mention_id, 'person' as entity_type, person_key as entity_key
     from {{ source('resolution', 'person_clusters') }}
@@ -94,6 +96,7 @@ records as (
         on households.household_number = residents.household_number
 )
 
+-- noqa: enable=AL03
 select distinct
     cast(source_platform as {{ string }}) as source_platform,
     cast(source_table as {{ string }}) as source_table,
