@@ -10,6 +10,7 @@ workspace (<out>/airflow).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
     console.print(f"{result.persons:,} people; {sum(result.rows.values()):,} source rows in {result.seconds:.1f} s")
     for platform, where in result.stores.items():
         console.print(f"  {platform}: {where}")
+    _demo_share_keys(console)
     console.rule("[bold]2. run the pipeline's Airflow DAGs (yiwang run)")
     ok = run_pipeline(console)
     console.print(
@@ -41,3 +43,20 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
         "to land and publish a day of changes; docs/airflow.md runs the same DAGs on a real Airflow."
     )
     return ok
+
+
+def _demo_share_keys(console: Console) -> None:
+    """Per-department pseudonym keys for this demo run only (YIWANG_SHARE_KEY_<DEPARTMENT>),
+    where none is set: the demo's exports then show keyed pseudonyms. A real deployment sets its
+    own secrets (docs/sharing.md); these are random, never written down."""
+    from yiwang.share.config import load_departments
+    from yiwang.share.masking import KEY_ENV_PREFIX
+
+    made = []
+    for department in load_departments():
+        variable = KEY_ENV_PREFIX + department.upper()
+        if not os.environ.get(variable):
+            os.environ[variable] = secrets.token_urlsafe(24)
+            made.append(department)
+    if made:
+        console.print(f"demo pseudonym keys made for {', '.join(made)} (random, this run only)")
