@@ -27,9 +27,10 @@ daily as (
         sum(case when is_closed_on_time then 1 else 0 end) as closed_on_time_count,
         sum(case when is_overdue then 1 else 0 end) as overdue_count,
         count(handling_hours) as handled_count,
-        sum(handling_hours) as handling_hours_sum,
+        -- float sums rounded: a parallel sum adds in any order and the last bits would vary by build
+        round(cast(sum(handling_hours) as numeric(18, 6)), 6) as handling_hours_sum,
         count(satisfaction_score) as satisfaction_count,
-        sum(satisfaction_score) as satisfaction_sum,
+        round(cast(sum(satisfaction_score) as numeric(18, 6)), 6) as satisfaction_sum,
         sum(case when resolution_level = 'grid' then 1 else 0 end) as grid_level_count,
         sum(case when resolution_level = 'community' then 1 else 0 end) as community_level_count,
         sum(case when resolution_level = 'street' then 1 else 0 end) as street_level_count,
