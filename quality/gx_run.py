@@ -6,6 +6,11 @@ read with one DuckDB query (Arrow → pandas) and validated by GX's Pandas engin
 tests/quality/test_gx_run.py checks against planted nulls and duplicates. PostgreSQL batches take
 the same path through DuckDB's postgres extension (one code path, one set of results).
 
+The warehouse gate on DuckDB does not copy marts into pandas: `GxSession.stage_query` adds a
+validation definition on a query asset of quality.gx_duckdb (GX's validator and expectations,
+metrics computed by DuckDB in one scan per mart), and `run_staged` runs every staged definition
+in ONE checkpoint. The landing gate validates its pandas batches with `validate`.
+
 One ephemeral GX context per gate run; its data docs site is written under
 <run_dir>/data_docs/ (index.html), its results as JSON by the gate (quality.gate).
 """
@@ -13,6 +18,7 @@ One ephemeral GX context per gate run; its data docs site is written under
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +65,9 @@ class GxSession:
             },
         )
         self.source = self.context.data_sources.add_pandas(datasource)
+        self.datasource = datasource
+        self._duckdb = None  # the DuckDB data source of quality.gx_duckdb, made by stage_query
+        self._staged: list[tuple[str, str, gx.ValidationDefinition]] = []
 
     def validate(
         self,
@@ -91,29 +100,74 @@ class GxSession:
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
-        outcomes = []
-        for validation in run.run_results.values():
-            for r in validation.results:
-                cfg = r.expectation_config
-                info = r.exception_info or {}
-                raised = info.get("raised_exception")
-                result = r.result or {}
-                outcomes.append(
-                    Outcome(
-                        suite=suite_name,
-                        expectation=cfg.type,
-                        kwargs={k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
-                        meta=dict(cfg.meta or {}),
-                        success=bool(r.success) and not raised,
-                        unexpected_count=result.get("unexpected_count"),
-                        element_count=result.get("element_count"),
-                        observed_value=result.get("observed_value"),
-                        unexpected_rows=list(result.get("unexpected_index_list") or []),
-                        error=str(info.get("exception_message")) if raised else None,
-                    )
-                )
-        return outcomes
+        return [o for validation in run.run_results.values() for o in _outcomes(suite_name, validation)]
+
+    def stage_query(self, connection, suite_name: str, query: str, *, asset: str) -> None:
+        """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite."""
+        from quality.gx_duckdb import register_connection
+
+        if self._duckdb is None:
+            key = f"gx-{uuid.uuid4().hex}"
+            register_connection(key, connection)
+            self._duckdb = self.context.data_sources.add_yw_duckdb(name=f"{self.datasource}_duckdb", connection_key=key)
+        suite = load_suite(suite_name)
+        suite.name = f"{suite_name}:{asset}"
+        suite = self.context.suites.add(suite)
+        batch = self._duckdb.add_query_asset(asset, query).add_batch_definition_whole_table("batch")
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite_name}:{asset}", data=batch, suite=suite)
+        )
+        self._staged.append((asset, suite_name, definition))
+
+    def run_staged(self) -> dict[str, list[Outcome]]:
+        """Every staged validation definition in one checkpoint: outcomes by asset (SUMMARY results)."""
+        from quality.gx_duckdb import release_connection
+
+        if not self._staged:
+            return {}
+        staged, self._staged = self._staged, []
+        checkpoint = self.context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{self.datasource}:{uuid.uuid4().hex[:8]}",
+                validation_definitions=[d for _, _, d in staged],
+                result_format={"result_format": "SUMMARY"},
+            )
+        )
+        try:
+            run = checkpoint.run()
+        finally:
+            release_connection(self._duckdb.connection_key)
+            self._duckdb = None
+        by_definition = {r.suite_name: r for r in run.run_results.values()}
+        return {asset: _outcomes(suite_name, by_definition[f"{suite_name}:{asset}"]) for asset, suite_name, _ in staged}
 
     def build_docs(self) -> Path:
         self.context.build_data_docs(site_names=[self.site])
         return self.docs_dir / "index.html"
+
+
+def _outcomes(suite_name: str, validation) -> list[Outcome]:
+    """One Outcome per expectation of a GX validation result; an expectation that raised failed."""
+    outcomes = []
+    for r in validation.results:
+        cfg = r.expectation_config
+        info = r.exception_info or {}
+        if "raised_exception" not in info:  # metric errors come keyed by the metric that raised
+            info = next((v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")), {})
+        raised = info.get("raised_exception")
+        result = r.result or {}
+        outcomes.append(
+            Outcome(
+                suite=suite_name,
+                expectation=cfg.type,
+                kwargs={k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
+                meta=dict(cfg.meta or {}),
+                success=bool(r.success) and not raised,
+                unexpected_count=result.get("unexpected_count"),
+                element_count=result.get("element_count"),
+                observed_value=result.get("observed_value"),
+                unexpected_rows=list(result.get("unexpected_index_list") or []),
+                error=str(info.get("exception_message")) if raised else None,
+            )
+        )
+    return outcomes
