@@ -319,11 +319,13 @@ def id_to_15(values: Any, mask: Any) -> pd.Series:
 
     Imitates people still registered with, or quoting, their first-generation 15-digit ID
     (before 1999): ``330602199001011234`` -> ``330602900101123``. Values that are not 18
-    characters long are left alone.
+    characters long, and numbers of people born after 1999 (who never had a 15-digit number),
+    are left alone.
     """
     s = _series(values)
     pos, arr = _targets(s, _mask(mask, len(s)))
     pos, arr = _keep(pos, arr, _lengths(arr) == 18)
+    pos, arr = _keep(pos, arr, _matches(arr, r"^.{6}19"))
     return _result(s, pos, _join(_sl(arr, 0, 6), _sl(arr, 8, 17)))
 
 

@@ -87,9 +87,13 @@ def test_id_to_15(ids: pd.Series) -> None:
     m = mask_of(np.random.default_rng(2), len(ids), 0.1)
     out = mess.id_to_15(ids, m)
     assert_unmasked_unchanged(ids, out, m)
-    hit = m & ids.notna().to_numpy()
+    born_1900s = ids.str.slice(6, 8).eq("19").fillna(False).to_numpy()
+    hit = m & ids.notna().to_numpy() & born_1900s
+    assert hit.sum() > 10 and (m & ~born_1900s & ids.notna().to_numpy()).sum() > 10
     assert out[hit].str.fullmatch(r"\d{15}").all()
     assert (out[hit] == ids[hit].str[:6] + ids[hit].str[8:17]).all()
+    later = m & ids.notna().to_numpy() & ~born_1900s
+    assert (out[later] == ids[later]).all()  # born after 1999: never had a 15-digit number
     short = mess.id_to_15(pd.Series(["330602900101123"]), [True])
     assert short.iloc[0] == "330602900101123"  # already 15: untouched
 

@@ -151,9 +151,11 @@ def test_mess_stays_within_configured_shares(city):
     meta = json.loads((city / "simulation.json").read_text("utf-8"))
     mess = meta["mess"]
     assert _within(_share(truth, "id_missing"), mess["id_number"]["missing"], n)
-    # 15-digit numbers are only drawn where the ID is not missing
+    # 15-digit numbers are only drawn where the ID is not missing, for people born in the 1900s
+    born_1900s = truth.clean_id.str.slice(6, 8).eq("19").fillna(False)
     old_expected = mess["id_number"]["old_15_digit"] * (1 - mess["id_number"]["missing"])
-    assert _within(_share(truth, "id_15"), old_expected, n)
+    assert _within(_share(truth[born_1900s], "id_15"), old_expected, int(born_1900s.sum()))
+    assert _share(truth[~born_1900s], "id_15") == 0  # nobody born after 1999 held a 15-digit number
     assert _within(_share(truth, "sex_legacy_text"), mess["sex"]["legacy_text"], n)
     # what the truth says was done is what the store holds
     rows = _sqlite_table(city, "grid_platform", "zz_syrk").merge(truth, left_on="rkbh", right_on="source_key")
@@ -165,13 +167,26 @@ def test_mess_stays_within_configured_shares(city):
     assert _within(dup_share, mess["duplicates"]["grid_population"], n)
 
 
+def test_a_masked_title_agrees_with_the_callers_sex(city):
+    """12345 call-takers write 张先生 for a man and 张女士 for a woman: the title is evidence."""
+    orders = _sqlite_table(city, "hotline", "t_gd_workorder")
+    truth = pd.read_parquet(city / "truth" / "hotline__t_gd_workorder.parquet")
+    persons = pd.read_parquet(city / "truth" / "persons.parquet")[["person_id", "sex"]]
+    rows = orders.merge(truth, left_on="gdbh", right_on="source_key").merge(persons, on="person_id")
+    men = rows[rows.ldrxm.str.endswith("先生", na=False)]
+    women = rows[rows.ldrxm.str.endswith("女士", na=False)]
+    assert len(men) > 5 and len(women) > 5
+    assert (men.sex.astype(str) == "1").all() and (women.sex.astype(str) == "2").all()
+
+
 def test_mess_override_file_changes_the_shares(tmp_path):
     override = tmp_path / "mess.yml"
     override.write_text("id_number:\n  old_15_digit: 0.3\n  missing: 0.0\n", "utf-8")
     out = tmp_path / "messy"
     simulate(out, persons=800, seed=3, mess_path=override)
     truth = pd.read_parquet(out / "truth" / "grid_platform__zz_syrk.parquet")
-    assert _within(_share(truth, "id_15"), 0.3, len(truth))
+    born_1900s = truth[truth.clean_id.str.slice(6, 8).eq("19").fillna(False)]
+    assert _within(_share(born_1900s, "id_15"), 0.3, len(born_1900s))
     assert _share(truth, "id_missing") == 0
     bad = tmp_path / "bad.yml"
     bad.write_text("id_number:\n  typo_share: 0.3\n", "utf-8")

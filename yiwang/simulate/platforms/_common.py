@@ -103,7 +103,10 @@ def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, sprea
     s = pd.Series(clean, dtype=object).reset_index(drop=True)
     f = lambda kind: ctx.pick(f"{table}:id:{kind}", keys, ctx.share("id_number", kind))  # noqa: E731
     missing = f("missing")
-    old = f("old_15_digit") & ~missing
+    # first-generation 15-digit numbers were issued before 1999 (no century digits): only people
+    # born in the 1900s can hold one, so a child never gets a 15-digit number upgraded to 19xx
+    born_1900s = s.str.slice(6, 8).eq("19").fillna(False).to_numpy(dtype=bool)
+    old = f("old_15_digit") & ~missing & born_1900s
     wrong = f("wrong_check") & ~missing & ~old
     sheet = (f("spreadsheet") & ~missing & ~old & ~wrong) if spreadsheet else np.zeros(len(s), bool)
     ends_x = s.str.endswith("X").fillna(False).to_numpy()
@@ -129,7 +132,8 @@ def mess_id_numbers(ctx: Context, table: str, keys, clean: pd.Series, rng, sprea
     return s.to_numpy(dtype=object), applied
 
 
-def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_share: float = 0.0):
+def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_share: float = 0.0, sex=None):
+    """Names as a platform holds them; `sex` (1/2) makes a masked title agree: 张先生 is a man."""
     s = pd.Series(clean, dtype=object).reset_index(drop=True)
 
     def f(kind: str, share: float | None = None) -> np.ndarray:
@@ -141,7 +145,7 @@ def mess_names(ctx: Context, table: str, keys, clean: pd.Series, rng, masked_sha
     homo = f("homophone") & ~missing & ~masked
     s = mess.homophone_typo(s, homo, rng)
     s = mess.traditional(s, trad)
-    s = mess.mask_name(s, masked, rng)
+    s = mess.mask_name(s, masked, rng, sex=None if sex is None else np.asarray(sex, dtype=object))
     s = s.where(~missing, None)
     return s.to_numpy(dtype=object), [
         ("name_missing", missing),

@@ -51,7 +51,9 @@ def render_work_orders(ctx: Context, world: World) -> pd.DataFrame:
         mm = m.iloc[idx]
         cat = cats.loc[part.category_code]
         caller = people.reindex(part.reporter_person_id)
-        nm, name_mess = mess_names(ctx, "t_gd_workorder", keys, caller.name, rng, ctx.share("name", "masked_caller"))
+        nm, name_mess = mess_names(
+            ctx, "t_gd_workorder", keys, caller.name, rng, ctx.share("name", "masked_caller"), sex=caller.sex
+        )
         ph, phone_mess = mess_phones(ctx, "t_gd_workorder", keys, caller.contact_phone, rng)
         with_id = ctx.pick("t_gd_workorder:zjhm", keys, 0.12)
         ids, id_mess = mess_id_numbers(ctx, "t_gd_workorder", keys, caller.id_number, rng)

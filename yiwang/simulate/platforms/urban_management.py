@@ -75,7 +75,7 @@ def render_cases(ctx: Context, world: World) -> pd.DataFrame:
         src = np.where(part.transfer.to_numpy(), 3, src)
         public = src == 2
         reporter = people.reindex(part.reporter_person_id)
-        nm, name_mess = mess_names(ctx, "um_case", keys, reporter.name, rng, 0.3)
+        nm, name_mess = mess_names(ctx, "um_case", keys, reporter.name, rng, 0.3, sex=reporter.sex)
         ph, phone_mess = mess_phones(ctx, "um_case", keys, reporter.contact_phone, rng)
         place = addresses(
             ctx,
