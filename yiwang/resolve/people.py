@@ -3,128 +3,297 @@
 Deterministic rules, strongest first, on normalised values (the staging layer normalised ID
 numbers, names and phones):
 1. the same valid ID number (GB 11643 checksum, birth date and division checked) — id_number;
-2. the same phone and the same name, or names that sound the same (pinyin without tones: a
-   homophone typed by an operator, 吴功华/吴功花) — name_phone;
+2. the same phone and names that sound the same (pinyin without tones: a homophone typed by an
+   operator, 吴功华/吴功花) — name_phone;
 3. the same unmasked name and the same birth date (from a valid ID number or the record's own
    field) — name_birth_date;
-then, for mentions still without an ID-holding person, a "unique candidate" step: join the one
-person with a valid ID that has
-4. the same unmasked name in the same grid (网格), when exactly one such person exists there —
+then, for mentions still without a person that has a birth date or an ID (a "known" person), a
+"unique candidate" step: join the one known person that has
+4. the same unmasked name in the same grid (网格), when exactly one known person there has it —
    name_grid;
-5. the same unmasked name, when exactly one person with a valid ID in the whole warehouse has
-   it (a name that rare is strong evidence; a common name decides nothing) — unique_name;
+5. the same unmasked name, when exactly one known person in the whole warehouse has it (a name
+   that rare is strong evidence; a common name decides nothing) — unique_name;
 6. for a mention with no name (a caller who gave none): the same phone, when everyone who gave
-   a name with that phone is one person with a valid ID (a family phone names several people
-   and decides nothing) — unique_phone.
-Then the probabilistic tier (yiwang/resolve/probabilistic.py: RESOLVE-LINKER's Splink 5 linker,
-settings/person.yml) joins the pairs it scores at or above its threshold — probabilistic, with
-the pair's match_probability.
-A merge that would put two different valid ID numbers into one person is refused and recorded
-as a conflict (two_valid_ids), never made. Masked names (张某, 李*) and one-character names take
-part only through their ID number.
+   a name with that phone is one person (a family phone names several people and decides
+   nothing) — unique_phone;
+7. for a mention whose name was masked to its surname (张先生, 李女士, 王某): the same phone and
+   surname, when one person with a name gives both — masked_name_phone. The honorific also
+   gives a sex (先生 male; 女士, 小姐 female), which the vetoes use.
+Then the probabilistic tier (yiwang/resolve/probabilistic.py: the Splink 5 linker of
+yiwang.resolve.link, settings/person.yml) joins the pairs it scores at or above its threshold —
+probabilistic, with the pair's match_probability.
+
+Guards: a merge that would put two different valid ID numbers into one person is refused and
+recorded as a conflict (two_valid_ids), never made. Every rule but the ID number's is weaker
+evidence, so its merges are vetoed when the two clusters contradict each other (`vetoes` in
+settings/person.yml): birth dates that differ (a day/month swap is the same date), sexes that
+differ, phones that differ (for unique_name: a name alone against a different phone), names that
+neither sound alike nor differ in one character only (for the scored pairs). Known persons are
+counted for uniqueness whether they hold an ID or only a birth date, so a second person of the
+same name without a valid ID makes the name ambiguous. Masked names (张某, 李*) and
+one-character names take part only through their ID number or phone.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from yiwang.resolve.probabilistic import probable_pairs
+from yiwang.resolve.probabilistic import SETTINGS, probable_pairs
 from yiwang.resolve.union_find import GuardedUnionFind
 
 MASK = re.compile(r"[某*＊×]|^\S$")
+STRIPPED = r"[\s·・.]"
 RULES = (("name_phone", ["sound_key", "phone"]), ("name_birth_date", ["name_key", "birth_key"]))
-UNIQUE_RULES = (("name_grid", ["name_key", "grid_code"]), ("unique_name", ["name_key"]), ("unique_phone", ["phone"]))
+UNIQUE_RULES = (
+    ("name_grid", ["name_key", "grid_code"]),
+    ("unique_name", ["name_key"]),
+    ("unique_phone", ["phone"]),
+    ("masked_name_phone", ["phone", "surname"]),
+)
+HONORIFIC_SEX = (("male", re.compile(r"(先生|男士)$")), ("female", re.compile(r"(女士|小姐|太太)$")))
+EVIDENCE = ("birth_date", "sex", "phone", "name")
 
 
 def name_key(name: object) -> str | None:
     """The name as matched: no spaces or middle dots; None when masked or too short to trust."""
     if not isinstance(name, str):
         return None
-    text = re.sub(r"[\s·・.]", "", name)
+    text = re.sub(STRIPPED, "", name)
     if len(text) < 2 or MASK.search(text):
         return None
     return text
 
 
-def sound_key(name: object) -> str | None:
-    """The name as it sounds: toneless pinyin syllables (pypinyin), so homophones agree."""
-    if not isinstance(name, str):
-        return None
+def name_keys(names: pd.Series) -> pd.Series:
+    """name_key of every value, computed once per distinct name."""
+    distinct = pd.Series(names.dropna().unique())
+    table = dict(zip(distinct, distinct.map(name_key), strict=True))
+    return names.map(table).astype(object).where(names.notna(), None)
+
+
+@cache
+def _char_sound(char: str) -> str:
     from pypinyin import lazy_pinyin
 
-    return " ".join(lazy_pinyin(name))
+    return lazy_pinyin(char)[0]
 
 
-def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np.ndarray) -> None:
-    """Rules 4 and 5: a mention without a valid-ID person joins the only person sharing its key."""
+def sound_key(name: object) -> str | None:
+    """The name as it sounds: toneless pinyin syllables (pypinyin), one per character, so
+    homophones agree (a character always reads the same here: consistency beats context)."""
+    if not isinstance(name, str):
+        return None
+    return " ".join(_char_sound(c) for c in name)
+
+
+def sound_keys(keys: pd.Series) -> pd.Series:
+    distinct = keys.dropna().unique()
+    return keys.map({k: sound_key(k) for k in distinct})
+
+
+def birth_keys(dates: pd.Series) -> pd.Series:
+    """The birth date as compared: year with month and day in ascending order, so a date whose
+    day and month were swapped (1980-05-12 / 1980-12-05) is the same date."""
+    d = pd.to_datetime(dates, errors="coerce")
+    low = np.minimum(d.dt.month, d.dt.day)
+    high = np.maximum(d.dt.month, d.dt.day)
+    text = d.dt.year.astype("Int64").astype(str) + "-" + low.astype("Int64").astype(str).str.zfill(2)
+    text = text + "-" + high.astype("Int64").astype(str).str.zfill(2)
+    return text.astype(object).where(d.notna(), None)
+
+
+def masked_name_hints(raw: pd.Series) -> pd.DataFrame:
+    """surname and sex of names masked to their surname (张先生 → 张, male), else None."""
+    from yiwang.normalize.names import parse_person_name
+
+    table = {}
+    for value in raw.dropna().unique():
+        parsed = parse_person_name(value)
+        text = re.sub(STRIPPED, "", str(value))
+        sex = next((s for s, pattern in HONORIFIC_SEX if pattern.search(text)), None)
+        table[value] = (parsed.surname if parsed.is_masked else None, sex if parsed.is_masked else None)
+    hints = raw.map(table)
+    return pd.DataFrame(
+        {
+            "surname": hints.map(lambda h: h[0] if isinstance(h, tuple) else None),
+            "sex": hints.map(lambda h: h[1] if isinstance(h, tuple) else None),
+        },
+        index=raw.index,
+    )
+
+
+def surnames(keys: pd.Series) -> pd.Series:
+    from yiwang.normalize.names import split_surname
+
+    return keys.map({k: split_surname(k)[0] or None for k in keys.dropna().unique()})
+
+
+@cache
+def vetoes(path: Path = SETTINGS) -> dict[str, tuple[str, ...]]:
+    """Rule → the evidence that vetoes its merges (settings/person.yml `vetoes`)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for rule, kinds in (doc.get("vetoes") or {}).items():
+        unknown = set(kinds) - set(EVIDENCE)
+        if unknown:
+            raise ValueError(f"{path}: vetoes.{rule} names {sorted(unknown)}; use some of {list(EVIDENCE)}")
+        out[rule] = tuple(kinds)
+    return out
+
+
+def _one_character_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+class Evidence:
+    """What each mention says about its person, and the veto built from it."""
+
+    def __init__(self, work: pd.DataFrame):
+        self.birth = work.birth_key.to_numpy(dtype=object)
+        self.sex = work.sex.to_numpy(dtype=object)
+        self.phone = work.phone.to_numpy(dtype=object)
+        self.name = work.name_key.to_numpy(dtype=object)
+        self.sound = work.sound_key.to_numpy(dtype=object)
+
+    @staticmethod
+    def _values(column: np.ndarray, rows: list[int]) -> set:
+        return {v for v in (column[r] for r in rows) if isinstance(v, str)}
+
+    def _disagree(self, column: np.ndarray, a: list[int], b: list[int]) -> bool:
+        va, vb = self._values(column, a), self._values(column, b)
+        return bool(va) and bool(vb) and not (va & vb)
+
+    def _names_disagree(self, a: list[int], b: list[int]) -> bool:
+        if not self._disagree(self.sound, a, b):
+            return False
+        na, nb = self._values(self.name, a), self._values(self.name, b)
+        return not any(_one_character_apart(x, y) for x in na for y in nb)
+
+    def veto(self, kinds: tuple[str, ...]):
+        if not kinds:
+            return None
+        checks = {
+            "birth_date": lambda a, b: self._disagree(self.birth, a, b),
+            "sex": lambda a, b: self._disagree(self.sex, a, b),
+            "phone": lambda a, b: self._disagree(self.phone, a, b),
+            "name": self._names_disagree,
+        }
+
+        def veto(a: list[int], b: list[int]) -> str | None:
+            for kind in kinds:
+                if checks[kind](a, b):
+                    return kind
+            return None
+
+        return veto
+
+
+def _work(m: pd.DataFrame) -> pd.DataFrame:
+    valid = m.id_number_is_valid.fillna(False).astype(bool)
+    ids = m.id_number.where(valid)
+    sex = m.id_number_sex.where(valid) if "id_number_sex" in m else pd.Series(None, index=m.index)
+    sex = sex.where(sex.notna(), m.sex if "sex" in m else None)
+    work = pd.DataFrame(
+        {
+            "id_number": ids.astype(object).where(ids.notna(), None),
+            "name_key": name_keys(m.person_name),
+            "phone": m.phone.astype(object).where(m.phone.notna(), None),
+            "grid_code": (m.grid_code if "grid_code" in m else pd.Series(None, index=m.index)).astype(object),
+            "birth_key": birth_keys(m.birth_date),
+            "sex": sex.astype(object).where(sex.notna(), None),
+        }
+    )
+    work["sound_key"] = sound_keys(work.name_key)
+    raw = m.person_name_as_given if "person_name_as_given" in m else pd.Series(None, index=m.index, dtype=object)
+    hints = masked_name_hints(raw.where(work.name_key.isna()))
+    work["surname"] = surnames(work.name_key).where(work.name_key.notna(), hints.surname)
+    work["sex"] = work.sex.where(work.sex.notna(), hints.sex)
+    work["is_masked"] = work.name_key.isna() & hints.surname.notna()
+    return work
+
+
+def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np.ndarray, veto_for) -> None:
+    """Rules 4 to 6: a mention without a known person joins the only known person sharing its key."""
     for rule, columns in UNIQUE_RULES:
-        roots = pd.Series(uf.roots(), index=work.index)
-        has_id = roots.map(lambda r: uf.value[r] is not None)
-        keyed = work.assign(root=roots, has_id=has_id).dropna(subset=columns)
-        if rule == "unique_phone":
-            # the phone must name one person among everyone who gave a name with it (a family
-            # phone names several), and only nameless mentions (a caller who gave no name) join
-            named = keyed[keyed.name_key.notna()]
-            holders = named.groupby(columns).root.agg(lambda r: set(r))
-            seekers = keyed[keyed.name_key.isna() & ~keyed.has_id]
+        roots = uf.roots()
+        known_root = np.zeros(len(work), dtype=bool)  # a root whose cluster has an ID or a birth date
+        holds = work.id_number.notna().to_numpy() | work.birth_key.notna().to_numpy()
+        known_root[np.unique(roots[holds])] = True
+        known = known_root[roots]
+        keyed = work.assign(root=roots, known=known).dropna(subset=columns)
+        if rule in ("unique_phone", "masked_name_phone"):
+            # the phone (and surname) must name one person among everyone who gave a name with
+            # it (a family phone names several); only nameless or masked mentions join
+            holders = keyed[keyed.name_key.notna()]
+            seekers = keyed[keyed.name_key.isna() & ~keyed.known]
+            if rule == "masked_name_phone":
+                seekers = seekers[seekers.is_masked]
         else:
-            holders = keyed[keyed.has_id].groupby(columns).root.agg(lambda r: set(r))
-            seekers = keyed[~keyed.has_id]
-        holders = holders[holders.map(len) == 1].map(lambda r: next(iter(r)))
-        holders = holders[holders.map(lambda r: uf.value[r] is not None)]
+            holders = keyed[keyed.known]
+            seekers = keyed[~keyed.known]
         if holders.empty or seekers.empty:
             continue
-        target = seekers.join(holders.rename("target"), on=columns, how="inner")
-        for row, root in zip(target.index, target.target, strict=True):
-            if uf.union(int(root), int(row)) and method[row] is None:
+        distinct = holders.drop_duplicates([*columns, "root"])
+        count = distinct.groupby(columns).root.transform("size")
+        target = distinct[count == 1].set_index(columns).root.rename("target")
+        if rule in ("unique_phone", "masked_name_phone"):  # the one person must be known
+            target = target[known_root[target.to_numpy()]]
+        joined = seekers.join(target, on=columns, how="inner")
+        veto = veto_for(rule)
+        for row, root in zip(joined.index.to_numpy(), joined.target.to_numpy(), strict=True):
+            if uf.union(int(root), int(row), veto) and method[row] is None:
                 method[row] = rule
 
 
-def cluster_people(mentions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(mention_id, cluster, match_method) per mention, and the refused merges as conflicts."""
+def cluster_people(mentions: pd.DataFrame, settings: Path = SETTINGS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(mention_id, cluster, match_method, match_probability) per mention, and the refused
+    merges as conflicts."""
     m = mentions.reset_index(drop=True)
-    ids = m.id_number.where(m.id_number_is_valid.fillna(False).astype(bool))
-    work = pd.DataFrame(
-        {
-            "id_number": ids,
-            "name_key": m.person_name.map(name_key),
-            "phone": m.phone,
-            "grid_code": m.grid_code if "grid_code" in m else None,
-            "birth_key": pd.to_datetime(m.birth_date, errors="coerce").dt.strftime("%Y-%m-%d"),
-        }
-    )
-    uf = GuardedUnionFind(ids.tolist())
-    method = np.where(ids.notna(), "id_number", None).astype(object)
-    work["sound_key"] = work.name_key.map(sound_key)
+    work = _work(m)
+    evidence = Evidence(work)
+    rule_vetoes = vetoes(settings)
+
+    def veto_for(rule: str):
+        return evidence.veto(rule_vetoes.get(rule, ()))
+
+    uf = GuardedUnionFind(work.id_number.tolist())
+    method = np.where(work.id_number.notna(), "id_number", None).astype(object)
     uf.union_groups(g for g in work.groupby("id_number").indices.values() if len(g) > 1)
     for rule, columns in RULES:
         keyed = work.dropna(subset=columns)
+        positions = keyed.index.to_numpy()
+        veto = veto_for(rule)
         for members in keyed.groupby(columns).indices.values():
             if len(members) < 2:
                 continue
-            rows = keyed.index.to_numpy()[members]
+            rows = positions[members]
             for other in rows[1:]:
-                if uf.union(int(rows[0]), int(other)):
+                if uf.union(int(rows[0]), int(other), veto):
                     for i in (int(rows[0]), int(other)):
                         if method[i] is None:
                             method[i] = rule
-    _join_unique_candidates(uf, work, method)
+    _join_unique_candidates(uf, work, method, veto_for)
     probability = np.full(len(m), np.nan)
-    for a, b, p in probable_pairs(m).itertuples(index=False):  # the Splink tier, strongest first
-        if uf.find(int(a)) != uf.find(int(b)) and uf.union(int(a), int(b)):
+    veto = veto_for("probabilistic")
+    for a, b, p in probable_pairs(m, uf.roots(), settings).itertuples(index=False):  # strongest first
+        if uf.find(int(a)) != uf.find(int(b)) and uf.union(int(a), int(b), veto):
             for i in (int(a), int(b)):
                 if method[i] is None:
                     method[i], probability[i] = "probabilistic", p
     roots = uf.roots()
-    size = pd.Series(roots).map(pd.Series(roots).value_counts()).to_numpy()
+    size = np.bincount(roots, minlength=len(roots))[roots]
     method = np.where(size == 1, "singleton", np.where(pd.isna(method), "id_number", method))
     probability = np.where(method == "probabilistic", probability, np.nan)
     clusters = pd.DataFrame(
         {"mention_id": m.mention_id, "cluster": roots, "match_method": method, "match_probability": probability}
     )
+    clusters.attrs["vetoed"] = dict(uf.vetoed)
     conflicts = pd.DataFrame(
         [
             {

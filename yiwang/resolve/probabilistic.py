@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -23,15 +24,37 @@ def person_settings(path: Path = SETTINGS) -> tuple[LinkSettings, int]:
     return LinkSettings.from_dict(doc, where=str(path), base=path.parent), int(doc.get("min_mentions", 200))
 
 
-def probable_pairs(mentions: pd.DataFrame, path: Path = SETTINGS) -> pd.DataFrame:
+def _candidates(frame: pd.DataFrame, roots: np.ndarray, blocking) -> np.ndarray:
+    """Row positions worth scoring: the rows of clusters that hold no valid ID number (what the
+    rules left unresolved), and the rows that share a blocking key with one of them; within one
+    cluster, rows with the same compared values are scored once (their cluster joins anyway)."""
+    open_cluster = pd.Series(frame.id_number.isna().to_numpy()).groupby(roots).transform("all").to_numpy()
+    keep = open_cluster.copy()
+    for rule in blocking:
+        columns = list(rule)
+        keys = frame[columns].notna().all(axis=1).to_numpy()
+        sought = frame.loc[open_cluster & keys, columns].drop_duplicates()
+        if sought.empty:
+            continue
+        hit = frame.loc[keys, columns].merge(sought.assign(_hit=True), on=columns, how="left")._hit.fillna(False)
+        keep[np.flatnonzero(keys)[hit.to_numpy(dtype=bool)]] = True
+    compared = [c for c in frame.columns if c != "mention_id"]
+    chosen = frame.loc[keep, compared].assign(_root=roots[keep])
+    return np.flatnonzero(keep)[~chosen.duplicated().to_numpy()]
+
+
+def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path: Path = SETTINGS) -> pd.DataFrame:
     """(a, b, match_probability): row positions of `mentions` scored at or above the threshold,
-    most probable first. Empty when there are fewer mentions than the settings' min_mentions."""
+    most probable first. `roots`: each row's cluster after the deterministic rules (default:
+    every row its own), so only what they left open is scored. Empty when fewer than the
+    settings' min_mentions rows are left to score."""
     settings, min_mentions = person_settings(path)
     empty = pd.DataFrame({"a": pd.Series(dtype=int), "b": pd.Series(dtype=int), "match_probability": []})
-    if len(mentions) < min_mentions:
-        log.info("probabilistic tier skipped: %d mentions (< %d) are too few to train on", len(mentions), min_mentions)
-        return empty
     m = mentions.reset_index(drop=True)
+    if len(m) < min_mentions:
+        log.info("probabilistic tier skipped: %d mentions (< %d) are too few to train on", len(m), min_mentions)
+        return empty
+    roots = np.arange(len(m)) if roots is None else np.asarray(roots)
     frame = pd.DataFrame(
         {
             "mention_id": m.mention_id.astype(str),
@@ -44,9 +67,13 @@ def probable_pairs(mentions: pd.DataFrame, path: Path = SETTINGS) -> pd.DataFram
             "sex": m.sex,
         }
     )
-    pairs = dedupe(frame, settings).pairs
+    rows = _candidates(frame, roots, settings.blocking)
+    if len(rows) < min_mentions:
+        log.info("probabilistic tier skipped: %d rows to score (< %d) are too few to train on", len(rows), min_mentions)
+        return empty
+    pairs = dedupe(frame.iloc[rows].reset_index(drop=True), settings).pairs
     pairs = pairs[pairs.match_probability >= settings.threshold]
-    position = pd.Series(range(len(m)), index=frame.mention_id)
+    position = pd.Series(rows, index=frame.mention_id.iloc[rows].to_numpy())
     out = pd.DataFrame(
         {
             "a": pairs.mention_id_l.map(position).to_numpy(),

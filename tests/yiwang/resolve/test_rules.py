@@ -140,3 +140,84 @@ def test_a_name_one_person_in_the_warehouse_holds_joins_it_and_a_shared_name_dec
     assert _same(clusters, "resident", "legal_rep")
     assert clusters.set_index("mention_id").match_method["legal_rep"] == "unique_name"
     assert not _same(clusters, "a", "caller") and not _same(clusters, "b", "caller")
+
+
+def test_birth_keys_treat_a_day_month_swap_as_the_same_date():
+    from yiwang.resolve.people import birth_keys
+
+    keys = birth_keys(pd.Series(["1980-05-12", "1980-12-05", "1980-05-13", None, "not a date"]))
+    assert keys[0] == keys[1] and keys[0] != keys[2]
+    assert keys[3] is None and keys[4] is None
+
+
+def test_a_person_without_a_valid_id_makes_a_shared_name_ambiguous():
+    # two 王红玲: one registered with a valid ID (born 1980), one whose ID was typed wrong but
+    # whose birth date (1970) says she is someone else; a legal representative named 王红玲
+    # with nothing else could be either, so she joins neither
+    frame = _people(
+        [
+            ("registered", "王红玲", "330621198005051649", True, "19954897259", "1980-05-05"),
+            ("typo_id", "王红玲", "33068119700627462X", False, "18957210313", "1970-06-27"),
+            ("legal_rep", "王红玲", None, False, None, None),
+        ]
+    ).assign(grid_code=None)
+    clusters, _ = cluster_people(frame)
+    assert not _same(clusters, "registered", "typo_id")
+    assert not _same(clusters, "registered", "legal_rep") and not _same(clusters, "typo_id", "legal_rep")
+
+
+def test_a_unique_name_is_vetoed_by_a_different_phone_and_a_different_birth_date():
+    frame = _people(
+        [
+            ("resident", "雷伟", ID_A, True, "13992120616", None),
+            ("caller", "雷伟", None, False, "18715559789", None),  # same rare name, another phone
+            ("resident2", "司马相如", ID_B, True, None, None),
+            ("member", "司马相如", "123", False, None, "1990-01-01"),  # another birth date (ID B: 1949)
+            ("resident3", "诸葛亮亮", "330602194212155910", True, None, None),
+            ("rep", "诸葛亮亮", None, False, None, None),  # nothing against: joins
+        ]
+    ).assign(grid_code=None)
+    clusters, _ = cluster_people(frame)
+    assert not _same(clusters, "resident", "caller")
+    assert not _same(clusters, "resident2", "member")
+    assert _same(clusters, "resident3", "rep")
+
+
+def test_a_masked_caller_joins_the_one_person_on_a_family_phone_with_that_surname():
+    frame = _people(
+        [
+            ("dad", "赵大海", ID_B, True, "13700000001", None),  # sequence 003: a man
+            ("mum", "钱红", ID_A, True, "13700000001", None),  # sequence 002: a woman; one family phone
+            ("mr_zhao", None, None, False, "13700000001", None),
+            ("ms_qian", None, None, False, "13700000001", None),
+            ("mr_qian", None, None, False, "13700000001", None),  # 钱先生: a man, so not 钱红 (female ID)
+            ("ms_sun", None, None, False, "13700000001", None),  # nobody of that surname
+        ]
+    ).assign(
+        grid_code=None,
+        person_name_as_given=[None, None, "赵先生", "钱 女士", "钱先生", "孙女士"],
+        id_number_sex=["male", "female", None, None, None, None],
+        sex=None,
+    )
+    clusters, _ = cluster_people(frame)
+    method = clusters.set_index("mention_id").match_method
+    assert _same(clusters, "dad", "mr_zhao") and method["mr_zhao"] == "masked_name_phone"
+    assert _same(clusters, "mum", "ms_qian")
+    assert not _same(clusters, "mum", "mr_qian") and not _same(clusters, "dad", "mr_qian")
+    assert method["ms_sun"] == "singleton"
+
+
+def test_the_scored_pairs_are_vetoed_when_names_neither_sound_alike_nor_differ_in_one_character():
+    from yiwang.resolve.people import Evidence, _work
+
+    frame = _people(
+        [
+            ("father", "姜亮忠", ID_A, True, "15538265924", None),
+            ("son", "姜梓钦", None, False, "15538265924", "2017-04-26"),
+            ("typo", "姜亮中", None, False, "15538265924", None),  # one character apart
+            ("homophone", "江亮忠", None, False, None, None),  # sounds the same
+        ]
+    ).assign(grid_code=None)
+    veto = Evidence(_work(frame)).veto(("birth_date", "sex", "name"))
+    assert veto([0], [1]) in ("birth_date", "name")
+    assert veto([0], [2]) is None and veto([0], [3]) is None
