@@ -83,15 +83,16 @@ def checked_batches() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["platform", "table_name", "run_id"])
 
 
-def write_tables(con, alias: str) -> int:
-    """(Re)write quality.quarantine_log and quality.quarantine in the attached warehouse `alias`;
-    returns the open rows."""
+def write_tables(con, alias: str, schema: str = SCHEMA) -> int:
+    """(Re)write quality.quarantine_log and quality.quarantine in the attached warehouse `alias`
+    (`schema`: a PostgreSQL candidate's own quality schema, Target.schema); returns the open rows."""
+    out = f"{alias}.{_duckdb.identifier(schema)}"
     log = sightings()
     checked = checked_batches()
     con.register("yw_quarantine_log", log)
     con.register("yw_checked", checked)
-    con.execute(f"create schema if not exists {alias}.{SCHEMA}")
-    con.execute(f"create or replace table {alias}.{SCHEMA}.quarantine_log as select * from yw_quarantine_log")  # noqa: S608
+    con.execute(f"create schema if not exists {out}")
+    con.execute(f"create or replace table {out}.quarantine_log as select * from yw_quarantine_log")  # noqa: S608
     # a key's latest checked landing: the raw tables hold every landed version of each key
     raws = []
     for contract in source_tables():
@@ -114,7 +115,7 @@ def write_tables(con, alias: str) -> int:
     )
     con.execute(
         f"""
-        create or replace table {alias}.{SCHEMA}.quarantine as
+        create or replace table {out}.quarantine as
         with seen as (
             select platform, table_name, source_key, run_id from ({landed})
             union all select platform, table_name, source_key, run_id from yw_quarantine_log
@@ -132,7 +133,7 @@ def write_tables(con, alias: str) -> int:
     )
     con.unregister("yw_quarantine_log")
     con.unregister("yw_checked")
-    return con.execute(f"select count(*) from {alias}.{SCHEMA}.quarantine").fetchone()[0]  # noqa: S608
+    return con.execute(f"select count(*) from {out}.quarantine").fetchone()[0]  # noqa: S608
 
 
 def summary(con, alias: str) -> pd.DataFrame:

@@ -36,8 +36,8 @@ def _q(name: str) -> str:
     return _duckdb.identifier(name)
 
 
-def mart(model: str, alias: str = WH) -> str:
-    return f"{alias}.{MARTS}.{_q(model)}"
+def mart(model: str, alias: str = WH, schema: str = MARTS) -> str:
+    return f"{alias}.{_q(schema)}.{_q(model)}"
 
 
 def batch_query(model: WarehouseModel, alias: str = WH) -> str:
@@ -83,14 +83,14 @@ def _contracts(con, session: GxSession, result: GateResult) -> None:
     result.extra["contracts_seconds"] = round(time.monotonic() - started, 3)
 
 
-def _staging_models(con) -> dict[tuple[str, str], tuple[str, str]]:
+def _staging_models(con, schema: str = "staging") -> dict[tuple[str, str], tuple[str, str]]:
     """(platform, table) → (staging relation, key column): a staging model's first column is its id."""
     out = {}
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'staging'", [WH]
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = ?", [WH, schema]
     ).fetchall()
     for (table,) in rows:
-        relation = f"{WH}.staging.{_q(table)}"
+        relation = f"{WH}.{_q(schema)}.{_q(table)}"
         key = con.execute(f"describe select * from {relation}").fetchall()[0][0]  # noqa: S608
         found = con.execute(f"select distinct _yw_platform, _yw_table from {relation}").fetchall()  # noqa: S608
         for platform, source in found:
@@ -98,11 +98,13 @@ def _staging_models(con) -> dict[tuple[str, str], tuple[str, str]]:
     return out
 
 
-def reconcile(con) -> list[dict[str, Any]]:
-    """One row per source table: landed keys = staged + deleted + rejected; staged = xref + quarantine."""
+def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
+    """One row per source table: landed keys = staged + deleted + rejected; staged = xref + quarantine.
+    `target`: a PostgreSQL candidate's own schemas (Target.schema); raw is shared."""
     from quality.landing import QUARANTINE_COLUMNS, decisions_dir
 
-    staging = _staging_models(con)
+    marts = _q(target.schema(MARTS) if target is not None else MARTS)
+    staging = _staging_models(con, target.schema("staging") if target is not None else "staging")
     rows = []
     for contract in source_tables():
         raw = f"{WH}.raw.{_q(contract.platform + '__' + contract.table)}"
@@ -135,11 +137,11 @@ def reconcile(con) -> list[dict[str, Any]]:
             ),
             staged as (select distinct cast({_q(staged_key)} as varchar) as k from {relation} where {where_platform}),
             xref as (
-                select distinct source_key as k from {WH}.{MARTS}.record_xref
+                select distinct source_key as k from {WH}.{marts}.record_xref
                 where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
             ),
             quarantined as (
-                select distinct source_key as k from {WH}.{MARTS}.record_quarantine
+                select distinct source_key as k from {WH}.{marts}.record_quarantine
                 where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
             ),
             rejected as ({rejected})
@@ -168,8 +170,8 @@ def reconcile(con) -> list[dict[str, Any]]:
     return rows
 
 
-def _reconciliation(con, result: GateResult) -> None:
-    for row in reconcile(con):
+def _reconciliation(con, result: GateResult, target: Target | None = None) -> None:
+    for row in reconcile(con, target):
         detail = (
             f"landed {row['landed']} = staged {row['staged']} + deleted {row['deleted']} (+ rejected {row['rejected']}); "  # noqa: E501
             f"staged = xref {row['in_xref']} + quarantine {row['in_quarantine']}; both {row['in_both']}, "
@@ -178,10 +180,10 @@ def _reconciliation(con, result: GateResult) -> None:
         result.checks.append(Check(f"reconcile {row['platform']}.{row['table']}", row["ok"], detail, row))
 
 
-def _drift(con, result: GateResult, tolerances: dict) -> None:
+def _drift(con, result: GateResult, tolerances: dict, schema: str = MARTS) -> None:
     for name, model in warehouse_models().items():
         try:
-            new = con.execute(f"select count(*) from {mart(name)}").fetchone()[0]  # noqa: S608
+            new = con.execute(f"select count(*) from {mart(name, WH, schema)}").fetchone()[0]  # noqa: S608
             old = con.execute(f"select count(*) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
         except Exception:  # a mart new in this build: nothing to drift from
             continue
@@ -193,7 +195,7 @@ def _drift(con, result: GateResult, tolerances: dict) -> None:
                 col = _q(c.name)
                 try:
                     a = con.execute(f"select avg(({col} is null)::int) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
-                    b = con.execute(f"select avg(({col} is null)::int) from {mart(name)}").fetchone()[0]  # noqa: S608
+                    b = con.execute(f"select avg(({col} is null)::int) from {mart(name, WH, schema)}").fetchone()[0]  # noqa: S608
                 except Exception:
                     continue
                 if abs((b or 0) - (a or 0)) > tolerances["max_null_rate_change"]:
@@ -203,13 +205,25 @@ def _drift(con, result: GateResult, tolerances: dict) -> None:
                         "select cast({c} as varchar) as v, count(*) / sum(count(*)) over () as s from {m} group by 1"
                     )
                     olds = dict(con.execute(share.format(c=col, m=mart(name, PUB))).fetchall())
-                    news = dict(con.execute(share.format(c=col, m=mart(name))).fetchall())
+                    news = dict(con.execute(share.format(c=col, m=mart(name, WH, schema))).fetchall())
                     for value in set(olds) | set(news):
                         if abs(news.get(value, 0) - olds.get(value, 0)) > tolerances["max_key_share_change"]:
                             problems.append(
                                 f"{c.name}={value} share {olds.get(value, 0):.2f} → {news.get(value, 0):.2f}"
                             )
         result.checks.append(Check(f"drift {name}", not problems, "; ".join(problems) or f"rows {old} → {new}"))
+
+
+def _drift_postgres(con, result: GateResult, tolerances: dict, target: Target, published: Target) -> None:
+    """Drift of a PostgreSQL candidate (its own schemas) against the published version (schema
+    `marts` of `published`, attached as PUB), when one is published."""
+    con.execute(f"attach {_duckdb.literal(published.postgres_conninfo())} as {PUB} (type postgres, read_only)")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ?",
+        [PUB, published.schema(MARTS)],
+    ).fetchone()[0]
+    if found:  # nothing published yet: nothing to drift from
+        _drift(con, result, tolerances, target.schema(MARTS))
 
 
 def _freshness(con, result: GateResult, max_age_hours: float) -> None:
@@ -248,12 +262,19 @@ def check_warehouse(
             raise FileNotFoundError(f"no warehouse at {target.duckdb_path}")
         con = attach(target, WH, read_only=True)
         session = GxSession(run_dir("warehouse", run_id) / "data_docs", "warehouse")
-        _contracts(con, session, result)
-        _reconciliation(con, result)
+        if target.is_duckdb:
+            _contracts(con, session, result)
+        else:  # GX's SQL engine in PostgreSQL (quality/gx_sql.py)
+            from quality.gx_sql import contracts
+
+            contracts(target, session, result)
+        _reconciliation(con, result, target)
         if published is not None and published.is_duckdb and published.duckdb_path.is_file():
             if published.duckdb_path != target.duckdb_path:
                 con.execute(f"attach {_duckdb.literal(str(published.duckdb_path))} as {PUB} (read_only)")
                 _drift(con, result, config["drift"])
+        elif published is not None and not published.is_duckdb and published != target:
+            _drift_postgres(con, result, config["drift"], target, published)
         _freshness(con, result, float(config["freshness"]["max_age_hours"]))
         docs_started = time.monotonic()
         result.docs = session.build_docs()

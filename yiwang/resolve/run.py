@@ -51,8 +51,8 @@ class ResolveResult:
         return out | {"conflicts": self.conflicts, "retired keys": self.retired_keys}
 
 
-def _previous(con, table: str, key: str) -> pd.DataFrame | None:
-    frame = store.read(con, store.SCHEMA, table, required=False)
+def _previous(con, schema: str, table: str, key: str) -> pd.DataFrame | None:
+    frame = store.read(con, schema, table, required=False)
     if frame is None:
         return None
     return frame.rename(columns={"event_key": "mention_id"})[["mention_id", key]]  # matters are keyed by event
@@ -66,21 +66,25 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
     run_id = run_id or now.strftime("resolve-%Y%m%dT%H%M%SZ")
     result = ResolveResult(target=target.name)
     orders = trust_orders()
+    # a write-audit-publish candidate reads and writes its own copies (Target.schema)
+    schema, intermediate = target.schema(store.SCHEMA), target.schema("intermediate")
     con = store.connect(target)
     try:
-        registry = store.read(con, store.SCHEMA, "key_registry", required=False)
-        history_before = store.read(con, store.SCHEMA, "key_history", required=False)
+        registry = store.read(con, schema, "key_registry", required=False)
+        history_before = store.read(con, schema, "key_history", required=False)
         registries, histories, conflicts = [], [], []
 
         def keyed(kind: str, prefix: str, clusters: pd.DataFrame, previous_table: str, key: str) -> pd.DataFrame:
-            keys = assign_keys(kind, prefix, clusters, _previous(con, previous_table, key), registry, run_id, now)
+            keys = assign_keys(
+                kind, prefix, clusters, _previous(con, schema, previous_table, key), registry, run_id, now
+            )
             registries.append(keys.registry)
             histories.append(keys.history)
             result.counts[kind] = {"mentions": len(clusters), "entities": int(keys.by_mention.nunique())}
             return clusters.assign(**{key: clusters.mention_id.map(keys.by_mention)})
 
         # people
-        persons = store.read(con, "intermediate", "int_person_mentions")
+        persons = store.read(con, intermediate, "int_person_mentions")
         person_clusters, refused = cluster_people(persons)
         person_clusters = keyed("person", "P", person_clusters, "person_clusters", "person_key")
         persons = persons.merge(person_clusters[["mention_id", "person_key"]], on="mention_id")
@@ -91,7 +95,7 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
         conflicts += [refused, attribute_conflicts(persons, golden).assign(entity_type="person")]
 
         # houses
-        houses = store.read(con, "intermediate", "int_house_mentions")
+        houses = store.read(con, intermediate, "int_house_mentions")
         house_clusters = keyed("house", "H", cluster_houses(houses), "house_clusters", "house_key")
         houses = houses.merge(house_clusters[["mention_id", "house_key", "standard_address_key"]], on="mention_id")
         houses = houses.join(address_columns(houses.address))
@@ -105,7 +109,7 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
         )
 
         # legal entities
-        entities = store.read(con, "intermediate", "int_legal_entity_mentions")
+        entities = store.read(con, intermediate, "int_legal_entity_mentions")
         entity_clusters, refused = cluster_legal_entities(entities)
         entity_clusters = keyed("legal_entity", "L", entity_clusters, "legal_entity_clusters", "legal_entity_key")
         entities = entities.merge(entity_clusters[["mention_id", "legal_entity_key"]], on="mention_id")
@@ -115,12 +119,12 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
         conflicts.append(refused.assign(entity_type="legal_entity", entity_key=refused.cluster.map(cluster_key)))
 
         # matters
-        reports = store.read(con, "intermediate", "int_event_reports")
+        reports = store.read(con, intermediate, "int_event_reports")
         matters = keyed("matter", "M", cluster_matters(reports, **matter_settings()), "matter_clusters", "matter_key")
         matters = matters.rename(columns={"mention_id": "event_key"})
 
         con.execute("begin")
-        store.ensure_schema(con)
+        store.ensure_schema(con, schema)
         all_conflicts = pd.concat(conflicts, ignore_index=True)
         new_history = pd.concat(histories, ignore_index=True)
         kept = [h for h in (history_before, new_history) if h is not None and len(h)]
@@ -137,7 +141,7 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
             "key_registry": pd.concat(registries, ignore_index=True),
         }
         for table, frame in outputs.items():
-            store.write(con, table, frame, table_types(table))
+            store.write(con, table, frame, table_types(table), schema)
         con.execute("commit")
         result.conflicts = len(all_conflicts)
         result.retired_keys = len(new_history)

@@ -37,10 +37,12 @@ def read(con: duckdb.DuckDBPyConnection, schema: str, table: str, required: bool
     return con.execute(f"select * from {ALIAS}.{identifier(schema)}.{identifier(table)}").df()  # noqa: S608 (quoted)
 
 
-def write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
-    """Replace resolution.<table> with `frame`, its columns cast to `types` (column → SQL type),
-    in that order: an empty frame still makes a table with the right columns."""
-    name = f"{ALIAS}.{SCHEMA}.{identifier(table)}"
+def write(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, types: dict[str, str], schema: str = SCHEMA
+) -> None:
+    """Replace resolution.<table> (or a candidate's `schema`) with `frame`, its columns cast to
+    `types` (column → SQL type), in that order: an empty frame still makes a table with the right columns."""
+    name = f"{ALIAS}.{identifier(schema)}.{identifier(table)}"
     for column in types:
         if column not in frame.columns:
             frame[column] = None
@@ -52,5 +54,5 @@ def write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, types
     con.unregister(view)
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create schema if not exists {ALIAS}.{SCHEMA}")
+def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str = SCHEMA) -> None:
+    con.execute(f"create schema if not exists {ALIAS}.{identifier(schema)}")

@@ -7,6 +7,12 @@
 The loader and `yiwang build` read these; dbt's profiles.yml reads the same DuckDB path and the
 PostgreSQL parts (YIWANG_WAREHOUSE_POSTGRES_HOST, _PORT, _USER, _PASSWORD, _DBNAME), which
 `yiwang build` derives from the URL (`Target.dbt_env`). The password never reaches a log line.
+
+A PostgreSQL target may carry a `schema_suffix` (a write-audit-publish candidate, see
+yiwang/warehouse/publish.py): the schemas readers see (CANDIDATE_SCHEMAS) are then written as
+`<schema><suffix>` by every writer (dbt through YIWANG_SCHEMA_SUFFIX, read by the macro
+generate_schema_name and the `resolution` source; the resolver; the quarantine tables; the gate),
+while `raw` (the append-only landing history) is shared. `Target.schema(name)` gives the name.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ PATH_ENV = "YIWANG_WAREHOUSE_PATH"
 POSTGRES_URL_ENV = "YIWANG_WAREHOUSE_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/yiwang"
 DUCKDB_FILE = "yiwang.duckdb"
+SCHEMA_SUFFIX_ENV = "YIWANG_SCHEMA_SUFFIX"
+# what a build writes and readers read; swapped together on publish. raw is shared (append-only).
+CANDIDATE_SCHEMAS = ("seeds", "staging", "intermediate", "resolution", "marts", "quality")
 
 
 @dataclass(frozen=True)
@@ -36,10 +45,20 @@ class Target:
     name: str
     duckdb_path: Path | None = None
     postgres_url: str | None = None
+    schema_suffix: str = ""  # PostgreSQL candidates only: their schemas are <schema><suffix>
 
     @property
     def is_duckdb(self) -> bool:
         return self.name == "duckdb"
+
+    def schema(self, name: str) -> str:
+        """The schema this target writes for `name` (a candidate's own copy, or raw as it is)."""
+        return f"{name}{self.schema_suffix}" if name in CANDIDATE_SCHEMAS else name
+
+    def with_suffix(self, suffix: str) -> Target:
+        if self.is_duckdb:
+            raise ValueError("a DuckDB target's candidate is another file, not a schema suffix")
+        return Target(self.name, postgres_url=self.postgres_url, schema_suffix=suffix)
 
     def url(self) -> sa.URL:
         assert self.postgres_url is not None
@@ -49,7 +68,8 @@ class Target:
         """Where the warehouse is, for humans (never the password)."""
         if self.is_duckdb:
             return str(self.duckdb_path)
-        return self.url().render_as_string(hide_password=True)
+        where = self.url().render_as_string(hide_password=True)
+        return f"{where} (schemas *{self.schema_suffix})" if self.schema_suffix else where
 
     def postgres_conninfo(self, database: str | None = None) -> str:
         """libpq connection string (for psycopg and DuckDB's postgres extension)."""
@@ -76,6 +96,7 @@ class Target:
             "YIWANG_WAREHOUSE_POSTGRES_USER": url.username or "postgres",
             "YIWANG_WAREHOUSE_POSTGRES_PASSWORD": url.password or "",
             "YIWANG_WAREHOUSE_POSTGRES_DBNAME": url.database or "yiwang",
+            SCHEMA_SUFFIX_ENV: self.schema_suffix,
         }
 
     def lock_key(self) -> str:
@@ -83,7 +104,7 @@ class Target:
         if self.is_duckdb:
             return str(self.duckdb_path)
         url = self.url()
-        return f"{url.host}:{url.port or 5432}/{url.database}"
+        return f"{url.host}:{url.port or 5432}/{url.database}{self.schema_suffix}"
 
 
 def resolve_target(name: str = "duckdb") -> Target:

@@ -41,10 +41,26 @@ def test_postgres_url_is_split_for_dbt_and_the_password_never_shown(monkeypatch:
         "YIWANG_WAREHOUSE_POSTGRES_USER": "city",
         "YIWANG_WAREHOUSE_POSTGRES_PASSWORD": "s3cret",
         "YIWANG_WAREHOUSE_POSTGRES_DBNAME": "warehouse",
+        "YIWANG_SCHEMA_SUFFIX": "",  # always set: a stale suffix in the environment never leaks into a build
     }
     assert "s3cret" not in target.describe()
     assert "dbname=warehouse" in target.postgres_conninfo()
     assert "dbname=postgres" in target.postgres_conninfo("postgres")
+
+
+def test_a_postgres_candidate_writes_its_own_schemas_but_shares_raw() -> None:
+    candidate = resolve_target("postgres").with_suffix("__c_run1")
+    assert candidate.dbt_env()["YIWANG_SCHEMA_SUFFIX"] == "__c_run1"
+    assert [candidate.schema(s) for s in ("marts", "resolution", "quality", "raw")] == [
+        "marts__c_run1",
+        "resolution__c_run1",
+        "quality__c_run1",
+        "raw",
+    ]
+    assert candidate.lock_key() != resolve_target("postgres").lock_key()
+    assert resolve_target("duckdb").schema("marts") == "marts"
+    with pytest.raises(ValueError, match="another file"):
+        resolve_target("duckdb").with_suffix("__c_run1")
 
 
 def test_unknown_target() -> None:

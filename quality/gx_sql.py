@@ -1,0 +1,145 @@
+"""The warehouse gate's contracts on PostgreSQL, computed by GX's SQL engine in the database.
+
+Each mart is one GX query asset of a postgres data source (SqlAlchemyExecutionEngine): the batch
+query selects the mart plus one `_yw_ref__<column>` per reference (true when the value exists in
+the referenced mart, null when the value is null), exactly as the DuckDB path's `batch_query`, so
+the same generated suites (quality/gx/expectations/warehouse.*.json) run on both. The metrics are
+SQL aggregates run by PostgreSQL; no row is pulled into Python.
+
+The connection string reaches GX as a `${VAR}` reference to a variable of this process, so the
+password never sits in GX's configuration objects or its data docs.
+
+tests/quality/test_gx_sql.py plants nulls, duplicate keys and broken references on PostgreSQL and
+requires the exact unexpected counts (and no empty metric), as test_gx_run.py does for DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import great_expectations as gx
+
+from quality.gate import Check, GateResult
+from quality.gx_run import GxSession, Outcome
+from quality.suites import load_suite, ref_column, warehouse_suite_name
+from yiwang.contracts import WarehouseModel, warehouse_models
+from yiwang.warehouse.targets import Target
+
+MARTS = "marts"
+URL_ENV_PREFIX = "YIWANG_GX_POSTGRES_URL_"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def batch_query(model: WarehouseModel, schema: str = MARTS) -> str:
+    """PostgreSQL: the mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null)."""
+    helpers = []
+    for c in model.columns:
+        if c.references:
+            parent, _, key = c.references.partition(".")
+            col = f"t.{_q(c.name)}"
+            parent_relation = f"{_q(schema)}.{_q(parent)}"
+            helpers.append(
+                f"case when {col} is null then null else {col} in (select {_q(key)} from {parent_relation}) end"  # noqa: S608
+                f" as {_q(ref_column(c.name))}"
+            )
+    return f"select t.*{''.join(', ' + h for h in helpers)} from {_q(schema)}.{_q(model.model)} as t"  # noqa: S608
+
+
+class SqlSession:
+    """A GX postgres data source on `target`, inside an existing GxSession (one context, one data docs site)."""
+
+    def __init__(self, session: GxSession, target: Target, name: str = "warehouse_postgres"):
+        self.session = session
+        self.context = session.context
+        self.target = target
+        self.env = URL_ENV_PREFIX + uuid.uuid4().hex[:8].upper()
+        os.environ[self.env] = target.url().render_as_string(hide_password=False)
+        # GX tests the connection here: a warehouse it cannot reach raises (the gate fails closed)
+        self.source = self.context.data_sources.add_postgres(name, connection_string="${" + self.env + "}")
+
+    def close(self) -> None:
+        os.environ.pop(self.env, None)
+
+    def validate(self, suite_name: str, query: str, *, asset: str) -> list[Outcome]:
+        """Validate the rows of `query` against the committed suite through a checkpoint."""
+        suite = load_suite(suite_name)
+        suite.name = f"{suite_name}:{asset}"
+        suite = self.context.suites.add(suite)
+        batch = self.source.add_query_asset(asset, query=query).add_batch_definition_whole_table("batch")
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite_name}:{asset}", data=batch, suite=suite)
+        )
+        checkpoint = self.context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"{suite_name}:{asset}",
+                validation_definitions=[definition],
+                result_format={"result_format": "SUMMARY"},
+            )
+        )
+        run = checkpoint.run()
+        outcomes = []
+        for validation in run.run_results.values():
+            for r in validation.results:
+                cfg = r.expectation_config
+                raised, message = _exception(r.exception_info)
+                result = r.result or {}
+                outcomes.append(
+                    Outcome(
+                        suite=suite_name,
+                        expectation=cfg.type,
+                        kwargs={k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
+                        meta=dict(cfg.meta or {}),
+                        success=bool(r.success) and not raised,
+                        unexpected_count=result.get("unexpected_count"),
+                        element_count=result.get("element_count"),
+                        observed_value=result.get("observed_value"),
+                        error=message if raised else None,
+                    )
+                )
+        return outcomes
+
+
+def _exception(info: dict | None) -> tuple[bool, str | None]:
+    """GX reports an exception at the top level, or per metric ({metric id: {raised_exception, ...}})."""
+    info = info or {}
+    if info.get("raised_exception"):
+        return True, str(info.get("exception_message")).splitlines()[0]
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return True, str(value.get("exception_message")).splitlines()[0]
+    return False, None
+
+
+def _empty(outcome: Outcome) -> bool:
+    """A metric that came back empty: neither a count nor an observed value (fail closed)."""
+    return outcome.error is None and outcome.element_count is None and outcome.observed_value is None
+
+
+def contracts(target: Target, session: GxSession, result: GateResult) -> None:
+    """One `contract <mart>` check per mart, as quality.warehouse._contracts does on DuckDB."""
+    schema = target.schema(MARTS)
+    sql = SqlSession(session, target)
+    try:
+        for name, model in warehouse_models().items():
+            try:
+                outcomes = sql.validate(warehouse_suite_name(name), batch_query(model, schema), asset=name)
+            except Exception as error:  # fail closed
+                result.checks.append(Check(f"contract {name}", False, f"error: {type(error).__name__}: {error}"))
+                continue
+            failed = [o for o in outcomes if not o.success or _empty(o)]
+            detail = "; ".join(
+                f"{o.meta.get('check', o.expectation)} {o.meta.get('column') or ''}: "
+                f"{o.error or (o.unexpected_count if o.unexpected_count is not None else o.observed_value)}"
+                + (" (empty metric)" if _empty(o) else "")
+                for o in failed
+            )
+            rows = next((o.element_count for o in outcomes if o.element_count is not None), None)
+            result.checks.append(
+                Check(f"contract {name}", not failed, detail or f"{rows} rows, {len(outcomes)} expectations", rows)
+            )
+    finally:
+        sql.close()
