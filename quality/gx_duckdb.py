@@ -205,7 +205,8 @@ class DuckDBExecutionEngine(ExecutionEngine):
     def __init__(self, *args, connection_key: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.connection_key = connection_key
-        self.queries = 0  # how many queries this engine sent (the bench reports it)
+        self.queries = 0  # how many queries this engine sent
+        self._rows: dict[str, list[tuple]] = {}  # unexpected rows by query, within one resolve_metrics call
 
     @property
     def connection(self):
@@ -233,6 +234,7 @@ class DuckDBExecutionEngine(ExecutionEngine):
     # GX calls this once per level of the metric graph, with every metric that is ready
     def resolve_metrics(self, metrics_to_resolve, metrics=None, runtime_configuration=None):
         metrics = metrics or {}
+        self._rows = {}
         resolved: dict = {}
         failed: list[tuple[MetricConfiguration, Exception]] = []
         counts: dict[str, list[tuple[MetricConfiguration, str]]] = {}
@@ -290,35 +292,32 @@ class DuckDBExecutionEngine(ExecutionEngine):
         numbered = f"select row_number() over () - 1 as {_ROW}, *{_window(base, domain, filt)} from ({query}) as q"  # noqa: S608
         if suffix == "unexpected_index_query":
             return f"with b as ({query}), n as ({numbered}) select * exclude ({_ROW}) from n where {where}"  # noqa: S608
-        complete = result_format.get("result_format") == "COMPLETE"
-        limit = (
-            MAX_RESULT_RECORDS
-            if complete
-            else min(result_format.get("partial_unexpected_count", 20), MAX_RESULT_RECORDS)
-        )
-        if suffix == "unexpected_index_list" and complete:
-            limit = None
-        columns = _columns(domain)
-        if suffix == "unexpected_values":
-            select = ", ".join(_q(c) for c in columns)
-        elif suffix == "unexpected_index_list":
-            if result_format.get("exclude_unexpected_values"):
-                raise NotImplementedError("exclude_unexpected_values")
-            index = list(result_format.get("unexpected_index_column_names") or [])
-            select = ", ".join(_q(c) for c in [_ROW, *index, *[c for c in columns if c not in index]])
-        else:
+        if suffix not in ("unexpected_values", "unexpected_index_list"):
             raise NotImplementedError(m.metric_name)
-        sql = f"with b as ({query}), n as ({numbered}) select {select} from n where {where} order by {_ROW}"  # noqa: S608
-        rows = self._fetch(sql + (f" limit {limit}" if limit is not None else ""))
-        if suffix == "unexpected_values":
-            if "column" in domain:
-                return [r[0] for r in rows]
-            if "column_A" in domain:
-                return [tuple(r) for r in rows]
-            return [dict(zip(columns, r, strict=True)) for r in rows]
-        if not result_format.get("unexpected_index_column_names"):
-            return [r[0] for r in rows]
+        if result_format.get("exclude_unexpected_values"):
+            raise NotImplementedError("exclude_unexpected_values")
+        complete = result_format.get("result_format") == "COMPLETE"
+        limit = None if complete else min(result_format.get("partial_unexpected_count", 20), MAX_RESULT_RECORDS)
+        columns = _columns(domain)
+        index = list(result_format.get("unexpected_index_column_names") or [])
         names = [*index, *[c for c in columns if c not in index]]
+        sql = (
+            f"with b as ({query}), n as ({numbered}) select {', '.join(_q(c) for c in [_ROW, *names])} "  # noqa: S608
+            f"from n where {where} order by {_ROW}" + (f" limit {limit}" if limit is not None else "")
+        )
+        # the values and the indices of one expectation come from the same rows: one query
+        if sql not in self._rows:
+            self._rows[sql] = self._fetch(sql)
+        rows = self._rows[sql]
+        if suffix == "unexpected_values":
+            picked = [tuple(r[1 + names.index(c)] for c in columns) for r in rows[:MAX_RESULT_RECORDS]]
+            if "column" in domain:
+                return [r[0] for r in picked]
+            if "column_A" in domain:
+                return picked
+            return [dict(zip(columns, r, strict=True)) for r in picked]
+        if not index:
+            return [r[0] for r in rows]
         return [dict(zip(names, r[1:], strict=True)) for r in rows]
 
     # the abstract filter-clause builders: row conditions are refused (see _check_domain)

@@ -60,13 +60,15 @@ def _suite(name: str) -> gx.ExpectationSuite:
     )
 
 
-def _run(context, batch_definition, suite_name: str, batch_parameters=None):
+def _run(context, batch_definition, suite_name: str, batch_parameters=None, result_format="SUMMARY"):
     suite = context.suites.add(_suite(suite_name))
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
     )
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name=suite_name, validation_definitions=[definition], result_format={"result_format": "SUMMARY"})
+        gx.Checkpoint(
+            name=suite_name, validation_definitions=[definition], result_format={"result_format": result_format}
+        )
     )
     run = checkpoint.run(batch_parameters=batch_parameters)
     (validation,) = run.run_results.values()
@@ -83,6 +85,8 @@ KEYS = (
     "partial_unexpected_index_list",
     "partial_unexpected_counts",
     "observed_value",
+    "unexpected_list",  # COMPLETE only
+    "unexpected_index_list",
 )
 
 
@@ -123,19 +127,20 @@ def planted_connection():
     con.close()
 
 
-def test_every_metric_equals_gx_pandas_on_planted_data(planted_connection):
+@pytest.mark.parametrize("result_format", ["SUMMARY", "COMPLETE"])
+def test_every_metric_equals_gx_pandas_on_planted_data(planted_connection, result_format):
     context = gx.get_context(mode="ephemeral")
     pandas_batch = (
         context.data_sources.add_pandas("p").add_dataframe_asset("t").add_batch_definition_whole_dataframe("b")
     )
     frame = planted_connection.execute("select * from t").df()
-    by_pandas = _run(context, pandas_batch, "pandas", {"dataframe": frame})
+    by_pandas = _run(context, pandas_batch, "pandas", {"dataframe": frame}, result_format)
 
     register_connection("test-planted", planted_connection)
     try:
         source = context.data_sources.add_yw_duckdb(name="d", connection_key="test-planted")
         duck_batch = source.add_query_asset("t", "select * from t").add_batch_definition_whole_table("b")
-        by_duckdb = _run(context, duck_batch, "duckdb")
+        by_duckdb = _run(context, duck_batch, "duckdb", result_format=result_format)
     finally:
         release_connection("test-planted")
 
