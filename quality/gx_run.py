@@ -1,15 +1,12 @@
-"""Run GX 1.x suites on batches streamed from the warehouse as pandas frames.
+"""The gates' GX session: one ephemeral context, checkpoints, data docs.
 
-Why pandas and not GX's SQL engine: GX 1.24's SqlAlchemyExecutionEngine returns empty metrics
-through duckdb-engine (upstream great_expectations #10738, #11579), so on DuckDB each batch is
-read with one DuckDB query (Arrow → pandas) and validated by GX's Pandas engine, whose metrics
-tests/quality/test_gx_run.py checks against planted nulls and duplicates. PostgreSQL batches take
-the same path through DuckDB's postgres extension (one code path, one set of results).
-
-The warehouse gate on DuckDB does not copy marts into pandas: `GxSession.stage_query` adds a
-validation definition on a query asset of quality.gx_duckdb (GX's validator and expectations,
-metrics computed by DuckDB in one scan per mart), and `run_staged` runs every staged definition
-in ONE checkpoint. The landing gate validates its pandas batches with `validate`.
+GX 1.24's SqlAlchemyExecutionEngine returns empty metrics through duckdb-engine (upstream
+great_expectations #10738, #11579). `validate` runs a suite on a pandas frame with GX's Pandas
+engine (the landing gate's batches; tests/quality/test_gx_run.py checks its metrics against
+planted nulls and duplicates). The warehouse gate on DuckDB does not copy marts into pandas:
+`stage_query` adds a validation definition on a query asset of quality.gx_duckdb (GX's validator
+and expectations, metrics computed by DuckDB in one scan per mart), and `run_staged` runs every
+staged definition in ONE checkpoint.
 
 One ephemeral GX context per gate run; its data docs site is written under
 <run_dir>/data_docs/ (index.html), its results as JSON by the gate (quality.gate).

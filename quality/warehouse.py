@@ -2,8 +2,8 @@
 
 Checks (each a row of the pass/fail table):
 - contracts: every mart in schemas/warehouse validated by its GX suite (columns, not-null,
-  unique keys, allowed values, references, domain rules), on pandas batches streamed from the
-  warehouse by DuckDB (see quality/gx_run.py for why not GX's SQL engine on DuckDB);
+  unique keys, allowed values, references, domain rules), all marts in one GX checkpoint whose
+  metrics DuckDB computes in one scan per mart (quality/gx_duckdb.py: why not GX's SQL engine);
 - reconciliation: every landed source key is staged, deleted at the source, or rejected by the
   landing gate; every staged record is in exactly one of marts.record_xref and
   marts.record_quarantine; the counts add up exactly;
