@@ -221,3 +221,48 @@ def test_the_scored_pairs_are_vetoed_when_names_neither_sound_alike_nor_differ_i
     veto = Evidence(_work(frame)).veto(("birth_date", "sex", "name"))
     assert veto([0], [1]) in ("birth_date", "name")
     assert veto([0], [2]) is None and veto([0], [3]) is None
+
+
+def test_matters_trade_distance_for_time_in_one_neighbourhood():
+    # window 48 h, 50 m: the same spot a day and a half apart is one matter; 40 m apart it must
+    # be within hours ((40/50)² + (30/48)² > 1, (40/50)² + (6/48)² ≤ 1)
+    base = pd.Timestamp("2026-11-01 08:00")
+    metres = 40 / 111_320  # 40 m of latitude in degrees
+    reports = pd.DataFrame(
+        {
+            "event_key": ["spot", "spot_later", "near_soon", "near_late"],
+            "category_code": ["C1"] * 4,
+            "reported_at": [
+                base,
+                base + pd.Timedelta(hours=36),
+                base + pd.Timedelta(hours=6),
+                base + pd.Timedelta(hours=30),
+            ],
+            "longitude": [120.58] * 4,
+            "latitude": [30.0, 30.0, 30.0 + metres, 30.0 + 2.5 * metres],  # near_late is 100 m away
+            "address": [None] * 4,
+        }
+    )
+    clusters = cluster_matters(reports, window_hours=48, distance_m=50)
+    assert _same(clusters, "spot", "spot_later", "near_soon")
+    assert not _same(clusters, "spot", "near_late")
+
+
+def test_a_compound_and_its_road_number_are_one_place_once_an_address_gives_both():
+    from yiwang.resolve.matters import place_keys
+
+    keys = place_keys(
+        pd.Series(
+            [
+                "上虞区百官街道新城·宁辉花园五号楼1单元401室",  # by compound
+                "绍兴市上虞区百官街道康乐路356号5-1-401室",  # by road and number
+                "上虞区康乐路356号新城·宁辉花园5幢",  # gives both: teaches the alias
+                "康乐路358号5-1-401室",  # another number: another place
+                "人民路1号3-2-101",  # a road number two compounds claim: no alias
+                "人民路1号甲小区3幢",
+                "人民路1号乙小区3幢",
+            ]
+        )
+    )
+    assert keys[0] == keys[1] != keys[3]
+    assert "甲小区" not in keys[4] and "乙小区" not in keys[4]
