@@ -26,7 +26,7 @@ def _table(result) -> None:
 
 
 def check_command(
-    gate: str = typer.Argument("warehouse", help="landing (each new source batch) or warehouse (the published file)"),
+    gate: str = typer.Argument("warehouse", help="landing (each new source batch) or warehouse (the published one)"),
     target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
     recheck: bool = typer.Option(False, help="landing: check batches that already have a decision again."),
     failed_only: bool = typer.Option(False, help="Print only the failing checks."),
@@ -43,7 +43,7 @@ def check_command(
 
 
 def publish_command(
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb only for now)."),
+    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
     landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
 ) -> None:
     """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
@@ -68,10 +68,10 @@ def publish_command(
 
 def rollback_command(
     run_id: str | None = typer.Argument(None, help="A kept version's run id [default: the one before the current]."),
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb only for now)."),
+    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
     list_versions: bool = typer.Option(False, "--list", help="List the kept versions and exit."),
 ) -> None:
-    """Serve a previously published version again (atomic rename)."""
+    """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
     from yiwang.warehouse.publish import rollback, versions
 
     if list_versions:

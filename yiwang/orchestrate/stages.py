@@ -122,21 +122,26 @@ def _mart_counts(target) -> dict[str, int]:
 
 
 def _candidate(values: dict | None):
-    """The candidate Target a previous task built (its path travels through XCom), or None."""
+    """The candidate Target a previous task built, or None: its path (DuckDB) or its schema suffix
+    (PostgreSQL) travels through XCom, never a connection string."""
     from pathlib import Path
 
-    from yiwang.warehouse.targets import Target
+    from yiwang.warehouse.targets import Target, resolve_target
 
-    path = (values or {}).get("candidate")
+    values = values or {}
+    if values.get("candidate_schema_suffix"):
+        return resolve_target("postgres").with_suffix(values["candidate_schema_suffix"])
+    path = values.get("candidate")
     return Target("duckdb", duckdb_path=Path(path)) if path else None
 
 
 def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     """Raw load, dbt (staging+intermediate → resolution → marts) in one process; names failing nodes.
 
-    Write-audit-publish: on DuckDB the build writes a *candidate* (a copy of the published file,
-    yiwang.warehouse.publish.make_candidate), never the published file; the gate audits it and
-    publish renames it into place. dbt runs in this task through dbtRunner (one process, one
+    Write-audit-publish: the build writes a *candidate* (yiwang.warehouse.publish.make_candidate:
+    on DuckDB a copy of the published file, on PostgreSQL the schemas <schema>__c_<run>), never
+    the published warehouse; the gate audits it and publish renames it into place (one file
+    rename, or one transaction of schema renames). dbt runs in this task through dbtRunner (one process, one
     parse), not one task per model; every failing model or test is written to the task log with
     its message, and the task's failure names them.
     """
@@ -149,7 +154,7 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
         from yiwang.warehouse.publish import make_candidate
     except ImportError:  # publish not installed: build the target itself
         make_candidate = None
-    if make_candidate is not None and target.is_duckdb:
+    if make_candidate is not None:
         wap_run_id = publish_run_id()
         candidate = make_candidate(target, wap_run_id)
         log.info("building the candidate %s (run %s)", candidate.describe(), wap_run_id)
@@ -170,7 +175,8 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     return {
         "target": target.name,
         "where": result.where,
-        "candidate": str(candidate.duckdb_path) if candidate else None,
+        "candidate": str(candidate.duckdb_path) if candidate and candidate.is_duckdb else None,
+        "candidate_schema_suffix": candidate.schema_suffix if candidate and not candidate.is_duckdb else None,
         "wap_run_id": wap_run_id,
         "nodes": summary,
         "resolution": getattr(resolution, "counts", None),
@@ -191,12 +197,12 @@ def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str) -> d
         result = stage_fn(candidate, published=target, run_id=(upstream or {}).get("wap_run_id"))
     for check in getattr(result, "failed", []) or []:
         log.warning("gate check failed: %s: %s", check.name, str(getattr(check, "detail", ""))[:500])
-    carried = {k: (upstream or {}).get(k) for k in ("candidate", "wap_run_id")}
+    carried = {k: (upstream or {}).get(k) for k in ("candidate", "candidate_schema_suffix", "wap_run_id")}
     return _gate(result, "warehouse gate") | carried
 
 
 def publish(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
-    """Publish the audited candidate in one atomic rename (publish re-audits it as its own guard)."""
+    """Publish the audited candidate in one atomic step (publish re-audits it as its own guard)."""
     from yiwang.warehouse.targets import resolve_target
 
     target = resolve_target(_target())
