@@ -87,7 +87,8 @@ _ROAD = re.compile(
     f"^([{_HAN}0-9A-Za-z]{{1,14}}?)(大道|大街|路|街|巷|弄|胡同|里(?=\\d))"
     r"(?![道区])"
 )
-_NUMBER = re.compile(r"^(\d+(?:-\d+)?)(?:弄(\d+(?:-\d+)?))?[号號]")
+# a door number, not a building: "4号楼" / "4号栋" after a road name the building
+_NUMBER = re.compile(r"^(\d+(?:-\d+)?)(?:弄(\d+(?:-\d+)?))?[号號](?![楼樓栋幢座])")
 _LANE_ONLY = re.compile(r"^(\d+)弄")
 
 _NUMERAL_MARKERS = "号楼|号|號|栋|幢|座|单元|层|楼|室|户|组|弄|期"
@@ -95,7 +96,7 @@ _BRACKETS = re.compile(r"[(（\[【]([^)）\]】]*)[)）\]】]")
 _DROP = re.compile(r"[\s,，、;；:：。\"“”'‘’]+")
 
 _T_BUC = re.compile(r"^(\d+)-(\d+)-(\d+)(?:室|号|户|房)?")
-_T_BUILDING = re.compile(r"^([A-Z]?\d+[A-Z]?|[A-Z])(?:号楼|號楼|号栋|号幢|栋|幢|座|#楼|#|号(?=\d|[A-Z]))")
+_T_BUILDING = re.compile(r"^([A-Z]?\d+[A-Z]?|[A-Z])(?:号楼|號楼|号栋|号幢|栋|幢|座|#[楼栋幢座]?|号(?=\d|[A-Z]))")
 _T_UNIT = re.compile(r"^(\d+|[A-Z])(?:单元|單元)")
 _T_PAIR = re.compile(r"^(\d+)-(\d+)(?:室|号|户|房)?")
 _T_FLOOR = re.compile(r"^(-?\d+)(?:层|楼)(?!\d*单元)")
@@ -254,6 +255,8 @@ def parse_address(value: Any, *, known_divisions: Iterable[str] | None = None) -
             match = _DISTRICT.match(text)
             if match and match[2] == "区" and match[1][-1] in _NOT_DISTRICT_BEFORE:
                 match = None
+            if match and match[2] == "区" and _is_compound_area(match[1]):
+                match = None  # 紫金苑东区: a part of a compound, not a district
         elif level == "street":
             match = _STREET.match(text)
             if match and _HIGHER_SUFFIX.search(match[1]):
@@ -306,6 +309,15 @@ def parse_address(value: Any, *, known_divisions: Iterable[str] | None = None) -
     found.update(tail_parts)
     rest = "".join([unplaced, leftover, *notes]) or None
     return AddressParts(**found, rest=rest, cleaned=cleaned)
+
+
+def _is_compound_area(name: str) -> bool:
+    """A part of a compound, not a district: a numbered or lettered part (翠苑一区, 3区, A区), or
+    东区/西区/南区/北区/中区 of a name that ends the way compound names end (紫金苑东区). Short
+    names with a direction (城东区, 市中区) are districts."""
+    if name[-1] in "一二三四五六七八九十0123456789" or "A" <= name[-1] <= "Z":
+        return True
+    return len(name) >= 3 and name[-1] in "东西南北中" and name[:-1].endswith(tuple(COMPOUND_SUFFIXES))
 
 
 def _find_tail_at_start(text: str) -> bool:

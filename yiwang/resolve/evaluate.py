@@ -31,7 +31,13 @@ PERSON_TRUTH = {
     "member": ("party_building__members", "person_id"),
     "household_head": ("party_building__household_contacts", "person_id"),
 }
-HOUSE_TRUTH = {"house": ("grid_platform__zz_syfw", "house_id")}
+# a third element maps the record's entity on to the house: (table, its key, its house column)
+HOUSE_TRUTH = {
+    "house": ("grid_platform__zz_syfw", "house_id"),
+    "residence": ("grid_platform__zz_syrk", "house_id"),
+    "member_residence": ("party_building__members", "person_id", ("persons", "person_id", "house_id")),
+    "household": ("party_building__household_contacts", "household_id", ("households", "household_id", "house_id")),
+}
 ENTITY_TRUTH = {
     "organisation": ("grid_platform__zz_dw", "org_id"),
     "host_organisation": ("party_building__organisations", "org_id"),
@@ -76,10 +82,10 @@ def score(entity_type: str, predicted: pd.Series, truth: pd.Series) -> Score:
     return Score(entity_type, len(frame), precision, recall, f1, float(bp), float(br))
 
 
-def _truth_for(mentions: pd.DataFrame, truth_dir: Path, mapping: dict[str, tuple[str, str]]) -> pd.Series:
-    """True entity id per mention (by its role's truth table), NaN when unknown."""
+def _truth_for(mentions: pd.DataFrame, truth_dir: Path, mapping: dict[str, tuple]) -> pd.Series:
+    """True entity id per mention (by its role's truth table, and its hop when it has one), NaN when unknown."""
     out = pd.Series(index=mentions.index, dtype=object)
-    for role, (table, column) in mapping.items():
+    for role, (table, column, *via) in mapping.items():
         path = truth_dir / f"{table}.parquet"
         rows = mentions.role == role
         if not rows.any() or not path.is_file():
@@ -87,6 +93,11 @@ def _truth_for(mentions: pd.DataFrame, truth_dir: Path, mapping: dict[str, tuple
         truth = pd.read_parquet(path, columns=["source_key", column]).dropna()
         truth = truth[truth[column] >= 0]  # -1: the record names no such entity (a community hosts the branch)
         truth = truth.drop_duplicates("source_key").set_index(truth.source_key.astype(str))[column]
+        if via:  # e.g. a household contact's household → the household's house
+            via_table, via_key, via_column = via[0]
+            hop = pd.read_parquet(truth_dir / f"{via_table}.parquet", columns=[via_key, via_column]).dropna()
+            hop = hop[hop[via_column] >= 0].drop_duplicates(via_key).set_index(via_key)[via_column]
+            truth = truth.map(hop).dropna()
         out[rows] = mentions.loc[rows, "source_key"].map(truth)
     return out
 

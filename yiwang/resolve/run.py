@@ -10,7 +10,7 @@ import pandas as pd
 from yiwang.contracts import resolution_tables
 from yiwang.resolve import store
 from yiwang.resolve.golden import survive, trust_orders
-from yiwang.resolve.houses import address_columns, cluster_houses
+from yiwang.resolve.houses import cluster_houses, golden_houses
 from yiwang.resolve.keys import assign_keys
 from yiwang.resolve.legal_entities import cluster_legal_entities
 from yiwang.resolve.matters import cluster_matters, matter_settings
@@ -97,16 +97,7 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
         # houses
         houses = store.read(con, intermediate, "int_house_mentions")
         house_clusters = keyed("house", "H", cluster_houses(houses), "house_clusters", "house_key")
-        houses = houses.merge(house_clusters[["mention_id", "house_key", "standard_address_key"]], on="mention_id")
-        houses = houses.join(address_columns(houses.address))
-        houses["standard_address"] = houses.apply(_standard_address, axis=1)
-        house_golden = survive(houses, "house_key", orders["house"])
-        places = survive(
-            houses, "house_key", {c: ["grid_platform"] for c in ("district_name", "street_name", "community_name")}
-        )
-        house_golden = house_golden.merge(
-            places[["house_key", "district_name", "street_name", "community_name"]], on="house_key"
-        )
+        house_golden = golden_houses(houses, house_clusters, orders["house"])
 
         # legal entities
         entities = store.read(con, intermediate, "int_legal_entity_mentions")
@@ -149,15 +140,3 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
         con.close()
     result.seconds = time.monotonic() - started
     return result
-
-
-def _standard_address(row: pd.Series) -> str | None:
-    """标准地址: district, street, community, compound, building, unit and room, in that order."""
-    parts = [row.get("district_name"), row.get("street_name"), row.get("community_name"), row.get("compound_name")]
-    text = "".join(p for p in parts if isinstance(p, str) and p)
-    building, unit, room = (row.get(c) for c in ("building", "unit", "room"))
-    from yiwang.resolve.houses import _part
-
-    b, u, r = _part(building), _part(unit), _part(room)
-    text += (f"{b}幢" if b else "") + (f"{u}单元" if u else "") + (f"{r}室" if r else "")
-    return text or (row.get("address") if isinstance(row.get("address"), str) else None)

@@ -166,3 +166,18 @@ def test_vectorised_adds_the_key() -> None:
     table = parse_addresses([*SAME_PLACE, None])
     assert set(table.column("address_key").to_pylist()[:-1]) == {"锦麟花园|3|2|502"}
     assert table.column("address_key").to_pylist()[-1] is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("诸暨市暨阳街道湾辉里4号楼1单元701", "湾辉里|4|1|701"),  # 4号楼 after a lane: a building
+        ("人民路3号楼2单元502", "人民路|3|2|502"),
+        ("湾辉里3#幢1单元602室", "湾辉里|3|1|602"),  # 3#幢
+        ("紫金苑东区11#1单元602", "紫金苑东区|11|1|602"),  # 东区 of a compound, not a district
+        ("翠苑街道翠苑一区12幢3单元401室", "翠苑一区|12|3|401"),  # a numbered part of a compound
+    ],
+)
+def test_buildings_and_compound_parts_are_not_door_numbers_or_districts(raw: str, key: str) -> None:
+    assert address_key(raw) == key
+    assert parse_address("城东区人民路5号").district == "城东区"  # a short name with a direction stays a district

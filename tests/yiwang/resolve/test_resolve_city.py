@@ -50,6 +50,10 @@ def test_keys_survive_a_day_of_changes(day2_city, table, key):
     with open_built(day2_city) as con:
         day2 = con.execute(f"select mention_id, {key} as key from resolution.{table}").df()
         history = con.execute("select reason, count(*) from resolution.key_history group by all").fetchall()
+    if table == "house_clusters":
+        # a house is its register records (房屋登记); the addresses of residents and members follow
+        # the people, who move house between the two days (that house has changed, not its key)
+        day1, day2 = (d[d.mention_id.str.endswith("/house")] for d in (day1, day2))
     both = day1.merge(day2, on="mention_id", suffixes=("_1", "_2"))
     # entities all of whose day-1 mentions are still there
     whole = day1.groupby("key").mention_id.apply(set)
