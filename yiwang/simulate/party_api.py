@@ -167,6 +167,7 @@ class PartyApiServer(ThreadingHTTPServer):
         self.drop_requests = set(drop_requests)
         self.requests = 0
         self._lock = threading.Lock()
+        self._cache: dict[tuple, list[dict]] = {}  # (table, updated_since, file version) → rows as served
         super().__init__((host, port), _Handler)
 
     def handle_error(self, request, client_address) -> None:
@@ -182,10 +183,15 @@ class PartyApiServer(ThreadingHTTPServer):
             self.requests += 1
             return self.requests
 
-    def page(self, table: str, query: dict) -> dict:
-        page = _int_param(query, "page", 1, 1, 10**9)
-        size = _int_param(query, "page_size", 100, 1, MAX_PAGE_SIZE)
-        since = query.get("updated_since", [None])[-1]
+    def _sorted_items(self, table: str, since: str | None) -> list[dict]:
+        """The table's rows as served, ordered by (updatedAt, id); parsed once per table, filter
+        and version of the database file (a day's changes rewrite it), not once per page."""
+        version = os.stat(self.db_path).st_mtime_ns
+        key = (table, since, version)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
         try:
             con.row_factory = sqlite3.Row
@@ -204,10 +210,19 @@ class PartyApiServer(ThreadingHTTPServer):
                 raise _BadRequest("updated_since needs an offset, e.g. +08:00")
             items = [i for i in items if i["_at"] >= moment]
         items.sort(key=lambda i: (i["_at"], i["id"]))
+        with self._lock:
+            self._cache = {k: v for k, v in self._cache.items() if k[2] == version}  # drop other versions
+            self._cache[key] = items
+        return items
+
+    def page(self, table: str, query: dict) -> dict:
+        page = _int_param(query, "page", 1, 1, 10**9)
+        size = _int_param(query, "page_size", 100, 1, MAX_PAGE_SIZE)
+        since = query.get("updated_since", [None])[-1]
+        items = self._sorted_items(table, since)
         total = len(items)
-        chunk = items[(page - 1) * size : page * size]
+        chunk = [{k: v for k, v in item.items() if k != "_at"} for item in items[(page - 1) * size : page * size]]
         for item in chunk:
-            del item["_at"]
             for column in BOOLEAN_COLUMNS & item.keys():
                 item[column] = None if item[column] is None else bool(item[column])
         return {
