@@ -8,9 +8,10 @@ numbers, names and phones):
 3. the same unmasked name and the same birth date (from a valid ID number or the record's own
    field) — name_birth_date;
 then, for mentions still without a person that has a birth date or an ID (a "known" person), a
-"unique candidate" step: join the one known person that has
+"unique candidate" step (the rules named in settings/person.yml `unique_rules`, in order): join
+the one known person that has
 4. the same unmasked name in the same grid (网格), when exactly one known person there has it —
-   name_grid;
+   name_grid (off by default: see person.yml);
 5. the same unmasked name, when exactly one known person in the whole warehouse has it (a name
    that rare is strong evidence; a common name decides nothing) — unique_name;
 6. for a mention with no name (a caller who gave none): the same phone, when everyone who gave
@@ -50,7 +51,7 @@ from yiwang.resolve.union_find import GuardedUnionFind
 MASK = re.compile(r"[某*＊×]|^\S$")
 STRIPPED = r"[\s·・.]"
 RULES = (("name_phone", ["sound_key", "phone"]), ("name_birth_date", ["name_key", "birth_key"]))
-UNIQUE_RULES = (
+UNIQUE_RULES = (  # every unique-candidate rule; settings/person.yml `unique_rules` picks and orders them
     ("name_grid", ["name_key", "grid_code"]),
     ("unique_name", ["name_key"]),
     ("unique_phone", ["phone"]),
@@ -132,6 +133,18 @@ def surnames(keys: pd.Series) -> pd.Series:
     from yiwang.normalize.names import split_surname
 
     return keys.map({k: split_surname(k)[0] or None for k in keys.dropna().unique()})
+
+
+@cache
+def unique_rules(path: Path = SETTINGS) -> tuple[tuple[str, list[str]], ...]:
+    """The unique-candidate rules to run, in the settings' order (default: all of UNIQUE_RULES)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    known = dict(UNIQUE_RULES)
+    names = doc.get("unique_rules", list(known))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"{path}: unique_rules names {unknown}; use some of {list(known)}")
+    return tuple((n, known[n]) for n in names)
 
 
 @cache
@@ -218,9 +231,9 @@ def _work(m: pd.DataFrame) -> pd.DataFrame:
     return work
 
 
-def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np.ndarray, veto_for) -> None:
-    """Rules 4 to 6: a mention without a known person joins the only known person sharing its key."""
-    for rule, columns in UNIQUE_RULES:
+def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np.ndarray, veto_for, rules) -> None:
+    """Rules 4 to 7: a mention without a known person joins the only known person sharing its key."""
+    for rule, columns in rules:
         roots = uf.roots()
         known_root = np.zeros(len(work), dtype=bool)  # a root whose cluster has an ID or a birth date
         holds = work.id_number.notna().to_numpy() | work.birth_key.notna().to_numpy()
@@ -278,7 +291,7 @@ def cluster_people(mentions: pd.DataFrame, settings: Path = SETTINGS) -> tuple[p
                     for i in (int(rows[0]), int(other)):
                         if method[i] is None:
                             method[i] = rule
-    _join_unique_candidates(uf, work, method, veto_for)
+    _join_unique_candidates(uf, work, method, veto_for, unique_rules(settings))
     probability = np.full(len(m), np.nan)
     veto = veto_for("probabilistic")
     for a, b, p in probable_pairs(m, uf.roots(), settings).itertuples(index=False):  # strongest first
