@@ -374,6 +374,15 @@ def cluster_houses(mentions: pd.DataFrame, settings: HouseSettings | None = None
     )
 
 
+def key_anchors(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The mentions whose keys a house's key follows across runs (keys.py): its register records,
+    or all its mentions when the register has none. The addresses of residents move house with the
+    people; a family that moves out must not take the house's key with it."""
+    register = clusters.mention_id.str.endswith(f"/{REGISTER_ROLE}")
+    registered = clusters.cluster.isin(clusters.cluster[register])
+    return clusters[register | ~registered]
+
+
 def address_columns(addresses: pd.Series) -> pd.DataFrame:
     """District, street and community names parsed from addresses as typed."""
     parsed = addresses.map(lambda a: parse_address(a) if isinstance(a, str) else parse_address(None))

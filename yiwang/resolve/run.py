@@ -10,7 +10,7 @@ import pandas as pd
 from yiwang.contracts import resolution_tables
 from yiwang.resolve import store
 from yiwang.resolve.golden import survive, trust_orders
-from yiwang.resolve.houses import cluster_houses, golden_houses
+from yiwang.resolve.houses import cluster_houses, golden_houses, key_anchors
 from yiwang.resolve.keys import assign_keys
 from yiwang.resolve.legal_entities import cluster_legal_entities
 from yiwang.resolve.matters import cluster_matters, matter_settings
@@ -96,7 +96,11 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
 
         # houses
         houses = store.read(con, intermediate, "int_house_mentions")
-        house_clusters = keyed("house", "H", cluster_houses(houses), "house_clusters", "house_key")
+        house_clusters = cluster_houses(houses)
+        anchored = keyed("house", "H", key_anchors(house_clusters), "house_clusters", "house_key")
+        house_key = anchored.drop_duplicates("cluster").set_index("cluster").house_key
+        house_clusters = house_clusters.assign(house_key=house_clusters.cluster.map(house_key))
+        result.counts["house"]["mentions"] = len(house_clusters)
         house_golden = golden_houses(houses, house_clusters, orders["house"])
 
         # legal entities

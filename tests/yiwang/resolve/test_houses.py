@@ -177,3 +177,25 @@ def test_the_settings_file_is_read_and_checked(tmp_path):
     bad.write_text("min_similarity: 0.8\nfuzzy: true\n", encoding="utf-8")
     with pytest.raises(ValueError, match="fuzzy"):
         house_settings(bad)
+
+
+def test_a_family_that_moves_out_does_not_take_the_house_key_with_it():
+    from yiwang.resolve.houses import key_anchors
+    from yiwang.resolve.keys import assign_keys
+
+    now = pd.Timestamp("2026-03-01")
+    reg_a, reg_b = "grid_platform/zz_syfw/A/house", "grid_platform/zz_syfw/B/house"
+    family = [f"grid_platform/zz_syrk/R{i}/residence" for i in range(3)]
+    day1 = pd.DataFrame({"mention_id": [reg_a, *family, reg_b], "cluster": [0, 0, 0, 0, 4]})
+    keys1 = assign_keys("house", "H", key_anchors(day1), None, None, "run1", now)
+    by_cluster1 = (
+        key_anchors(day1).assign(key=lambda d: d.mention_id.map(keys1.by_mention)).groupby("cluster").key.first()
+    )
+    previous = day1.assign(house_key=day1.cluster.map(by_cluster1))[["mention_id", "house_key"]]
+    day2 = pd.DataFrame({"mention_id": [reg_a, *family, reg_b], "cluster": [0, 4, 4, 4, 4]})  # the family moved to B
+    keys2 = assign_keys("house", "H", key_anchors(day2), previous, keys1.registry, "run2", now)
+    assert keys2.by_mention[reg_a] == by_cluster1[0] and keys2.by_mention[reg_b] == by_cluster1[4]
+    assert keys2.history.empty
+    # without anchors the family (three of A's four mentions) would carry A's key to B
+    naive = assign_keys("house", "H", day2, previous, keys1.registry, "run2", now)
+    assert naive.by_mention[reg_a] != by_cluster1[0]
