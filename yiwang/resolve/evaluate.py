@@ -139,3 +139,26 @@ def evaluate(sources: Path, target: Target | str = "duckdb") -> list[Score]:
             truth_by_event[event_key] = matter
     scores.append(score("matter", matters.matter_key, matters.event_key.map(truth_by_event)))
     return scores
+
+
+BASELINE_SETTINGS = Path(__file__).parent / "settings" / "baseline_person.yml"
+
+
+def baseline_person_score(sources: Path, target: Target | str = "duckdb") -> Score:
+    """The yardstick: a plain Splink dedupe of the same person mentions (settings/baseline_person.yml:
+    standard comparisons on the values as typed, no Chinese-specific handling), scored the same way."""
+    from yiwang.resolve.link import LinkSettings, dedupe
+
+    target = resolve_target(target) if isinstance(target, str) else target
+    con = store.connect(target)
+    try:
+        mentions = con.execute(
+            f"select mention_id, person_name, id_number_as_given as id_number, birth_date, phone, address, grid_code "  # noqa: S608
+            f"from {store.ALIAS}.intermediate.int_person_mentions"
+        ).df()
+    finally:
+        con.close()
+    result = dedupe(mentions, LinkSettings.from_yaml(BASELINE_SETTINGS), baseline=True)
+    clusters = result.clusters.set_index("mention_id").cluster_id.reindex(mentions.mention_id.astype(str))
+    truth = _truth_for(_split(mentions.mention_id), Path(sources) / "truth", PERSON_TRUTH)
+    return score("person (plain Splink)", pd.Series(clusters.to_numpy()), truth.reset_index(drop=True))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from warehouse_city import open_built
 
-from yiwang.resolve.evaluate import evaluate
+from yiwang.resolve.evaluate import baseline_person_score, evaluate
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
@@ -24,6 +24,14 @@ def test_scores_against_the_ground_truth(built_city, monkeypatch):
         s = scores[kind]
         assert s.mentions > 100, kind
         assert s.pairwise_precision >= precision and s.pairwise_recall >= recall, s
+
+
+def test_the_resolver_beats_a_plain_splink_baseline_on_the_same_mentions(built_city, monkeypatch):
+    monkeypatch.setenv("YIWANG_HOME", str(built_city))
+    ours = next(s for s in evaluate(built_city / "sources") if s.entity_type == "person")
+    plain = baseline_person_score(built_city / "sources")
+    assert plain.mentions == ours.mentions > 100
+    assert 0.5 < plain.pairwise_f1 < ours.pairwise_f1  # a real model, and ours is better
 
 
 def test_person_f1_meets_the_issue_goal_and_only_linker_matches_carry_a_probability(built_city):
