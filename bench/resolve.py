@@ -1,13 +1,17 @@
-"""`python -m bench.resolve [--persons N] [--runs K]`: entity resolution at city scale.
+"""`python -m bench.resolve [--persons N | --home DIR] [--runs K]`: entity resolution at city scale.
 
 Setup (once, not timed): simulate N people, extract, and one full `yiwang build` on DuckDB
-(bench.warehouse.setup), so the intermediate mention models exist.
+(bench.warehouse.setup), so the intermediate mention models exist; or --home: a workspace whose
+warehouse is built, copied first (the bench writes schema `resolution`).
 
 Each run, in a fresh process (wall time, peak memory):
+- people: `cluster_people()` on the person mentions alone (read from the warehouse, not timed),
+  the figure issue 5's goal names (city scale: at most 3 minutes and 12 GB);
 - resolve: `yiwang.resolve.resolve()` — persons, houses, legal entities and matters, golden
   records, stable keys, written to schema `resolution`;
 - splink_baseline: a plain Splink 5 dedupe of the same person mentions (standard comparisons,
-  no Chinese preparation; unsupervised training), the yardstick of issue 5, same run, same data.
+  no Chinese preparation; unsupervised training; settings/baseline_person.yml), the yardstick
+  of issue 5, same run, same data.
 Also reports the person mentions, persons, and the pairwise scores of both against the truth.
 """
 
@@ -22,19 +26,34 @@ from pathlib import Path
 
 from bench._measure import in_subprocess, summary
 
-PERSON_SETTINGS = {
-    "id_column": "mention_id",
-    "columns": [
-        {"name": "person_name", "kind": "chinese_person_name"},
-        {"name": "id_number", "kind": "chinese_id_number"},
-        {"name": "birth_date", "kind": "date"},
-        {"name": "phone", "kind": "phone"},
-        {"name": "address", "kind": "address"},
-        {"name": "grid_code", "kind": "exact"},
-    ],
-    "blocking": [["id_number"], ["phone"], ["person_name", "birth_date"], ["person_name", "grid_code"]],
-    "threshold": 0.9,
-}
+
+def _person_mentions(home: str):
+    import duckdb
+
+    from yiwang.warehouse.targets import resolve_target
+
+    os.environ["YIWANG_HOME"] = home
+    with duckdb.connect(str(resolve_target("duckdb").duckdb_path), read_only=True) as con:
+        return con.execute("select * from intermediate.int_person_mentions").df()
+
+
+def run_people(home: str) -> dict:
+    """cluster_people() alone; the mentions are read before the clock starts (bench._measure
+    times the whole call, so the read is subtracted)."""
+    import time
+
+    from yiwang.resolve.people import cluster_people
+
+    started = time.perf_counter()
+    mentions = _person_mentions(home)
+    read = time.perf_counter() - started
+    clusters, _ = cluster_people(mentions)
+    return {
+        "read_seconds": read,
+        "mentions": len(mentions),
+        "persons": int(clusters.cluster.nunique()),
+        "methods": clusters.match_method.value_counts().to_dict(),
+    }
 
 
 def run_resolve(home: str) -> dict:
@@ -49,38 +68,31 @@ def run_resolve(home: str) -> dict:
 
 def run_baseline(home: str) -> dict:
     os.environ["YIWANG_HOME"] = home
-    import duckdb
-    import pandas as pd
+    from yiwang.resolve.evaluate import baseline_person_score
 
-    from yiwang.resolve.evaluate import PERSON_TRUTH, _split, _truth_for, score
-    from yiwang.resolve.link import LinkSettings, dedupe
-    from yiwang.warehouse.targets import resolve_target
-
-    path = resolve_target("duckdb").duckdb_path
-    with duckdb.connect(str(path), read_only=True) as con:
-        mentions = con.execute(
-            "select mention_id, person_name, id_number_as_given as id_number, birth_date, phone, address, grid_code "
-            "from intermediate.int_person_mentions"
-        ).df()
-    result = dedupe(mentions, LinkSettings.from_dict(PERSON_SETTINGS), baseline=True)
-    clusters = result.clusters.set_index("mention_id").cluster_id.reindex(mentions.mention_id)
-    truth = _truth_for(_split(mentions.mention_id), Path(home) / "sources" / "truth", PERSON_TRUTH)
-    s = score("person", pd.Series(clusters.to_numpy()), truth.reset_index(drop=True))
-    return {"mentions": len(mentions), "pairs": len(result.pairs), "f1": round(s.pairwise_f1, 4)}
+    s = baseline_person_score(Path(home) / "sources")
+    return {"mentions": s.mentions, "f1": round(s.pairwise_f1, 4)}
 
 
-def measure(persons: int, runs: int) -> dict:
+def measure(persons: int, runs: int, built_home: str | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="yw-bench-resolve-"))
     home = str(work / "home")
     try:
-        prepared = in_subprocess("bench.warehouse", "setup", home=home, persons=persons)
-        results: dict[str, list[dict]] = {"resolve": [], "splink_baseline": []}
+        if built_home:
+            shutil.copytree(built_home, home)
+            prepared = {}
+        else:
+            prepared = in_subprocess("bench.warehouse", "setup", home=home, persons=persons)
+        results: dict[str, list[dict]] = {"people": [], "resolve": [], "splink_baseline": []}
         for _ in range(runs):
+            people = in_subprocess("bench.resolve", "run_people", home=home)
+            people["seconds"] -= people["read_seconds"]
+            results["people"].append(people)
             results["resolve"].append(in_subprocess("bench.resolve", "run_resolve", home=home))
             results["splink_baseline"].append(in_subprocess("bench.resolve", "run_baseline", home=home))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report: dict = {"persons": persons, "setup_build_seconds": prepared.get("build_seconds")}
+    report: dict = {"persons": built_home or persons, "setup_build_seconds": prepared.get("build_seconds")}
     for name, rs in results.items():
         report[name] = {"seconds": summary(rs, "seconds"), "peak_mb": summary(rs, "peak_mb"), "last": rs[-1]}
     report["ratio_resolve_to_baseline"] = (
@@ -92,9 +104,10 @@ def measure(persons: int, runs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=100_000, help="people in the simulated city")
+    parser.add_argument("--home", help="a workspace with a built warehouse (copied, not written)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(json.dumps(measure(args.persons, args.runs), indent=2, ensure_ascii=False))
+    print(json.dumps(measure(args.persons, args.runs, args.home), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

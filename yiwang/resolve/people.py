@@ -266,8 +266,9 @@ def _join_unique_candidates(uf: GuardedUnionFind, work: pd.DataFrame, method: np
 
 def cluster_people(mentions: pd.DataFrame, settings: Path = SETTINGS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(mention_id, cluster, match_method, match_probability) per mention, and the refused
-    merges as conflicts."""
-    m = mentions.reset_index(drop=True)
+    merges as conflicts. Rows are taken in mention_id order, so the result does not depend on the
+    order a warehouse returns them in (vetoes make the order of merges matter)."""
+    m = mentions.sort_values("mention_id", kind="stable").reset_index(drop=True)
     work = _work(m)
     evidence = Evidence(work)
     rule_vetoes = vetoes(settings)

@@ -81,4 +81,6 @@ def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path
             "match_probability": pairs.match_probability.to_numpy(),
         }
     )
-    return out.sort_values("match_probability", ascending=False, kind="stable").reset_index(drop=True)
+    # strongest first; ties in row order, so the same input always merges in the same order
+    order = out.sort_values(["match_probability", "a", "b"], ascending=[False, True, True], kind="stable")
+    return order.reset_index(drop=True)

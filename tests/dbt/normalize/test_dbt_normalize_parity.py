@@ -216,13 +216,17 @@ def test_phones_agree_with_python(evaluated: Evaluated) -> None:
 
 
 def test_person_names_agree_with_python(evaluated: Evaluated) -> None:
-    """Equal to parse_person_name with OpenCC's character table; the phrase table (乾隆, 鍾馗)
-    is the one documented difference, and it is checked to be the only one."""
+    """Equal to parse_person_name with OpenCC's character table; the phrase table is the one
+    documented difference (乾隆 and 鍾馗 are planted; a generated name can hit it too, as 沈香 →
+    沉香 "agarwood" does, where the character table is right for a surname 沈): the planted
+    cases must differ, and only a few values may."""
     c = evaluated.corpus
     bad = _mismatches(c, "person_name", "expected_person_name")
     assert not bad, _report(evaluated.engine, "person_name", bad)
     phrase = c[c.expected_person_name.fillna("") != c.expected_person_name_python.fillna("")]
-    assert set(phrase.value) == {"乾隆", "鍾馗"}, phrase[["value", "person_name", "expected_person_name_python"]]
+    shown = phrase[["value", "person_name", "expected_person_name_python"]]
+    assert {"乾隆", "鍾馗"} <= set(phrase.value) and len(phrase) <= 5, shown
+    assert (phrase.value.str.len() >= 2).all(), shown  # a phrase, never one character
 
 
 def test_sex_agrees_with_python(evaluated: Evaluated) -> None:
