@@ -1,8 +1,9 @@
 """`python -m bench.gates [--home DIR | --persons N] [--runs K]`: the warehouse gate's time
 against one SQL scan computing the same checks, same warehouse, same run.
 
-Setup (not timed): --home: a workspace whose warehouse is built (read only); otherwise simulate,
-extract and build a city of N people (bench.warehouse.setup).
+Setup (not timed): --home: a workspace whose warehouse is built (read only); with --replicate K,
+a copy of it whose marts hold K copies of their rows (`replicate`: a city-scale proxy); otherwise
+simulate, extract and build a city of N people (bench.warehouse.setup).
 
 Each run: (a) quality.check_warehouse: every mart's GX suite in one GX checkpoint, metrics
 computed by DuckDB (quality/gx_duckdb.py), reconciliation, freshness, data docs and the JSON
@@ -22,6 +23,7 @@ import os
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 from quality.suites import ref_column
 from yiwang import duckdb_connection as _duckdb
@@ -44,6 +46,55 @@ def sql_checks(model) -> str:
     key = ", ".join(_duckdb.identifier(k) for k in model.primary_key)
     parts.append(f"count(*) - (select count(*) from (select distinct {key} from b))")  # noqa: S608
     return f"with b as ({batch_query(model)}) select {', '.join(parts)} from b"  # noqa: S608
+
+
+def replicate(home: str, times: int) -> tuple[str, dict[str, int]]:
+    """A copy of workspace `home` whose marts hold `times` copies of their rows (a city-scale proxy
+    when no built city is at hand; `home` is only read). Copy i > 0 suffixes `r<i>` to one string
+    column of each primary key (the first without allowed values) and to every reference column,
+    so keys stay unique and references resolve; allowed values, nulls and the other columns are
+    kept, so every check sees the same outcome on every copy. Raw, staging and the landing
+    decisions stay as built: the baseline's reconciliation is the original one."""
+    import shutil
+
+    import duckdb
+
+    from yiwang.contracts import warehouse_models
+
+    target = tempfile.mkdtemp(prefix=f"yw-bench-gates-x{times}-")
+    shutil.copytree(home, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock", "runs"))
+    models = warehouse_models()
+    keyed = {}
+    for name, model in models.items():
+        key = next(
+            c.name for c in model.columns if c.name in model.primary_key and c.type == "string" and not c.allowed
+        )
+        keyed[name] = key
+    rows = {}
+    con = duckdb.connect(str(Path(target) / "warehouse" / "yiwang.duckdb"))
+    try:
+        for name, model in models.items():
+            suffixed = {keyed[name]} | {c.name for c in model.columns if c.references}
+            for c in model.columns:
+                if c.references:
+                    parent, _, column = c.references.partition(".")
+                    if keyed[parent] != column:
+                        raise ValueError(f"{name}.{c.name} references {c.references}, not its suffixed key")
+            cols = [r[0] for r in con.execute(f"describe marts.{_duckdb.identifier(name)}").fetchall()]
+            select = ", ".join(
+                f"case when r.i = 0 then {q} else {q} || 'r' || r.i end as {q}" if c in suffixed else q
+                for c in cols
+                for q in [_duckdb.identifier(c)]
+            )
+            relation = f"marts.{_duckdb.identifier(name)}"
+            con.execute(f"create table marts._yw_bench_copy as select {select} from {relation}, range({times}) r(i)")  # noqa: S608
+            con.execute(f"drop table {relation}")
+            con.execute(f"alter table marts._yw_bench_copy rename to {_duckdb.identifier(name)}")
+            rows[name] = con.execute(f"select count(*) from {relation}").fetchone()[0]  # noqa: S608
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return target, rows
 
 
 def run_sql(target) -> dict[str, float]:
@@ -94,8 +145,13 @@ def main() -> None:
     parser.add_argument("--home", help="a workspace with a built warehouse")
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--replicate", type=int, default=1, help="bench a copy of --home with K copies of each mart")
     args = parser.parse_args()
-    if args.home:
+    if args.home and args.replicate > 1:
+        home, rows = replicate(args.home, args.replicate)
+        os.environ["YIWANG_HOME"] = home
+        counts = {"replicated_from": args.home, "times": args.replicate, "mart_rows": rows}
+    elif args.home:
         os.environ["YIWANG_HOME"] = args.home
         counts = {}
     else:
@@ -129,6 +185,10 @@ def main() -> None:
         "gate_passed": [r["ok"] for r in gate],
     }
     print(json.dumps(report, indent=2))
+    if args.home and args.replicate > 1:
+        import shutil
+
+        shutil.rmtree(os.environ["YIWANG_HOME"], ignore_errors=True)
 
 
 if __name__ == "__main__":
