@@ -252,6 +252,7 @@ def _compatible(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
 
 
 _COMPARED = ("building", "unit", "community_code", *_DIVISIONS)
+COMMON_KEY_HOUSES = 50  # register houses above which one exact key needs the community as well
 
 
 def _sides(places: pd.DataFrame, anchors: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -277,13 +278,63 @@ def _exact_links(reg: pd.DataFrame, mention: pd.DataFrame, register_cluster: pd.
     """(row, register_row, similarity=1) where an anchor, the building, unit and room are the same
     as one register house's, in a compatible place; `ambiguous` rows name several houses."""
     blank = {"building": "", "unit": "", "room": ""}
-    left = mention.explode("anchors").fillna(blank).rename(columns={"anchors": "anchor"})
-    right = reg.explode("anchors").fillna(blank).rename(columns={"anchors": "anchor"})
-    pairs = _candidates(left, right, ["anchor", "building", "unit", "room"])
+    key = ["anchor", "building", "unit", "room"]
+    # the row numbers are columns (row, register_row): the exploded index is not needed
+    left = mention.explode("anchors").fillna(blank).rename(columns={"anchors": "anchor"}).reset_index(drop=True)
+    right = reg.explode("anchors").fillna(blank).rename(columns={"anchors": "anchor"}).reset_index(drop=True)
+    # a key many register houses share (2组14号: every village has a 2组) names no house without
+    # its community: there the community (code or name) must agree in the join itself, so the
+    # pairs stay few at city scale (a plain join made 20 million of them at 1,000,000 people)
+    shared = right.groupby(key).anchor.transform("size") > COMMON_KEY_HOUSES
+    common = right[shared][key].drop_duplicates().assign(_common=True)
+    left = left.merge(common, on=key, how="left")
+    left_common = left._common.fillna(False).astype(bool).to_numpy()
+    left = left.drop(columns="_common")
+    blocked_left = left[left_common].assign(block=_place_block(left[left_common]))
+    blocked_right = pd.concat(
+        [
+            right[shared].assign(block="code:" + right.community_code),
+            right[shared].assign(block="name:" + right.community.map(_division_name)),
+            right[shared].assign(block="street:" + right.street.map(_division_name)),
+        ]
+    ).dropna(subset=["block"])
+    pairs = pd.concat(
+        [
+            _candidates(left[~left_common], right[~shared], key),
+            _candidates(blocked_left.dropna(subset=["block"]), blocked_right, [*key, "block"]),
+        ],
+        ignore_index=True,
+    )
     pairs = pairs.assign(cluster=pairs.register_row.map(register_cluster)).drop_duplicates(["row", "cluster"])
     houses = pairs.groupby("row").cluster.transform("size")
     links = pairs[houses == 1][["row", "register_row"]].assign(similarity=1.0)
     return links, set(pairs.row[houses > 1])
+
+
+def _division_name(name: object) -> str | None:
+    """A division's name without its level word (花乐社区 → 花乐), for blocking."""
+    return (_LEVEL.sub("", name) or name) if isinstance(name, str) and name else None
+
+
+def _place_block(mention: pd.DataFrame) -> pd.Series:
+    """The block of each mention for alike-name matching: its community code, else its stated
+    community's name, else its stated street's name (used only with a building: a street holds
+    thousands of flats), else None (no alike-name match: only exact keys link it)."""
+    code = mention.community_code.to_numpy(dtype=object)
+    community = mention.community.map(_division_name).to_numpy(dtype=object)
+    street = mention.street.map(_division_name).to_numpy(dtype=object)
+    building = mention.building.notna().to_numpy()
+    blocks = [
+        f"code:{c}"
+        if isinstance(c, str)
+        else f"name:{n}"
+        if isinstance(n, str)
+        else f"street:{s}"
+        if isinstance(s, str) and b
+        else None
+        for c, n, s, b in zip(code, community, street, building, strict=True)
+    ]
+    return pd.Series(blocks, index=mention.index, dtype=object)
 
 
 def _similar_links(reg: pd.DataFrame, mention: pd.DataFrame, register_cluster: pd.Series, settings: HouseSettings):
@@ -291,15 +342,25 @@ def _similar_links(reg: pd.DataFrame, mention: pd.DataFrame, register_cluster: p
     register houses with the same room and a compatible building, unit and place: the best house,
     when the next is at least `margin` behind."""
     mention, reg = mention.assign(room_key=mention.room.fillna("")), reg.assign(room_key=reg.room.fillna(""))
+    # blocks: a mention meets only the register houses of its community (by the grid's community
+    # code, else the community's name as typed); a city has thousands of flats numbered 101
+    mention = mention.assign(block=_place_block(mention)).dropna(subset=["block"])
+    reg = pd.concat(
+        [
+            reg.assign(block="code:" + reg.community_code),
+            reg.assign(block="name:" + reg.community.map(_division_name)),
+            reg.assign(block="street:" + reg.street.map(_division_name)),
+        ]
+    ).dropna(subset=["block"])
     has_b, reg_b = mention.building.notna(), reg.building.notna()
     pairs = pd.concat(
         [
-            _candidates(mention[has_b], reg[reg_b], ["room_key", "building"]),
-            _candidates(mention[~has_b], reg, ["room_key"]),
-            _candidates(mention[has_b], reg[~reg_b], ["room_key"]),
+            _candidates(mention[has_b], reg[reg_b], ["block", "room_key", "building"]),
+            _candidates(mention[~has_b], reg, ["block", "room_key"]),
+            _candidates(mention[has_b], reg[~reg_b], ["block", "room_key"]),
         ],
         ignore_index=True,
-    )
+    ).drop_duplicates(["row", "register_row"])
     if pairs.empty:
         return pd.DataFrame(columns=["row", "register_row", "similarity"])
     similarity = [anchor_similarity(a, b) for a, b in zip(pairs.anchors, pairs.anchors_r, strict=True)]
