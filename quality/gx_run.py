@@ -97,7 +97,7 @@ class GxSession:
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
-        return [o for validation in run.run_results.values() for o in _outcomes(suite_name, validation)]
+        return [o for validation in run.run_results.values() for o in outcomes_of(suite_name, validation)]
 
     def stage_query(self, connection, suite_name: str, query: str, *, asset: str) -> None:
         """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite."""
@@ -136,22 +136,34 @@ class GxSession:
             release_connection(self._duckdb.connection_key)
             self._duckdb = None
         by_definition = {r.suite_name: r for r in run.run_results.values()}
-        return {asset: _outcomes(suite_name, by_definition[f"{suite_name}:{asset}"]) for asset, suite_name, _ in staged}
+        return {
+            asset: outcomes_of(suite_name, by_definition[f"{suite_name}:{asset}"]) for asset, suite_name, _ in staged
+        }
 
     def build_docs(self) -> Path:
         self.context.build_data_docs(site_names=[self.site])
         return self.docs_dir / "index.html"
 
 
-def _outcomes(suite_name: str, validation) -> list[Outcome]:
-    """One Outcome per expectation of a GX validation result; an expectation that raised failed."""
+def exception_of(info: dict | None) -> tuple[bool, str | None]:
+    """Whether an expectation raised, and the first line of the message: GX reports it at the top
+    level, or per metric ({metric id: {raised_exception, exception_message, ...}})."""
+    info = info or {}
+    if info.get("raised_exception"):
+        return True, str(info.get("exception_message")).splitlines()[0]
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return True, str(value.get("exception_message")).splitlines()[0]
+    return False, None
+
+
+def outcomes_of(suite_name: str, validation) -> list[Outcome]:
+    """One Outcome per expectation of a GX validation result; an expectation that raised failed
+    (every engine's results are read here: pandas, the DuckDB engine and GX's SQL engine)."""
     outcomes = []
     for r in validation.results:
         cfg = r.expectation_config
-        info = r.exception_info or {}
-        if "raised_exception" not in info:  # metric errors come keyed by the metric that raised
-            info = next((v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")), {})
-        raised = info.get("raised_exception")
+        raised, message = exception_of(r.exception_info)
         result = r.result or {}
         outcomes.append(
             Outcome(
@@ -164,7 +176,7 @@ def _outcomes(suite_name: str, validation) -> list[Outcome]:
                 element_count=result.get("element_count"),
                 observed_value=result.get("observed_value"),
                 unexpected_rows=list(result.get("unexpected_index_list") or []),
-                error=str(info.get("exception_message")) if raised else None,
+                error=message if raised else None,
             )
         )
     return outcomes

@@ -21,7 +21,7 @@ import uuid
 import great_expectations as gx
 
 from quality.gate import Check, GateResult
-from quality.gx_run import GxSession, Outcome
+from quality.gx_run import GxSession, Outcome, outcomes_of
 from quality.suites import load_suite, ref_column, warehouse_suite_name
 from yiwang.contracts import WarehouseModel, warehouse_models
 from yiwang.warehouse.targets import Target
@@ -81,37 +81,7 @@ class SqlSession:
             )
         )
         run = checkpoint.run()
-        outcomes = []
-        for validation in run.run_results.values():
-            for r in validation.results:
-                cfg = r.expectation_config
-                raised, message = _exception(r.exception_info)
-                result = r.result or {}
-                outcomes.append(
-                    Outcome(
-                        suite=suite_name,
-                        expectation=cfg.type,
-                        kwargs={k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
-                        meta=dict(cfg.meta or {}),
-                        success=bool(r.success) and not raised,
-                        unexpected_count=result.get("unexpected_count"),
-                        element_count=result.get("element_count"),
-                        observed_value=result.get("observed_value"),
-                        error=message if raised else None,
-                    )
-                )
-        return outcomes
-
-
-def _exception(info: dict | None) -> tuple[bool, str | None]:
-    """GX reports an exception at the top level, or per metric ({metric id: {raised_exception, ...}})."""
-    info = info or {}
-    if info.get("raised_exception"):
-        return True, str(info.get("exception_message")).splitlines()[0]
-    for value in info.values():
-        if isinstance(value, dict) and value.get("raised_exception"):
-            return True, str(value.get("exception_message")).splitlines()[0]
-    return False, None
+        return [o for validation in run.run_results.values() for o in outcomes_of(suite_name, validation)]
 
 
 def _empty(outcome: Outcome) -> bool:

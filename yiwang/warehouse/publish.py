@@ -282,6 +282,19 @@ def publish(
     return result
 
 
+def _rollback_choice(entries: list[dict], run_id: str | None) -> dict:
+    """The kept version to serve: `run_id`, or the one published before the current one."""
+    if run_id is None:
+        current = next((i for i, e in enumerate(entries) if e.get("current")), len(entries) - 1)
+        if current == 0:
+            raise PublishError("no version before the current one to roll back to")
+        return entries[current - 1]
+    chosen = next((e for e in entries if e["run_id"] == run_id), None)
+    if chosen is None:
+        raise PublishError(f"no kept version {run_id!r}; kept: {[e['run_id'] for e in entries]}")
+    return chosen
+
+
 def rollback(target: Target | str = "duckdb", run_id: str | None = None) -> dict:
     """Serve a kept version again: `run_id`, or the one published before the current one."""
     target = resolve_target(target) if isinstance(target, str) else target
@@ -291,15 +304,7 @@ def rollback(target: Target | str = "duckdb", run_id: str | None = None) -> dict
         entries = versions(target)
         if not entries:
             raise PublishError(f"no published versions under {versions_dir(target)}")
-        if run_id is None:
-            current = next((i for i, e in enumerate(entries) if e.get("current")), len(entries) - 1)
-            if current == 0:
-                raise PublishError("no version before the current one to roll back to")
-            chosen = entries[current - 1]
-        else:
-            chosen = next((e for e in entries if e["run_id"] == run_id), None)
-            if chosen is None:
-                raise PublishError(f"no kept version {run_id!r}; kept: {[e['run_id'] for e in entries]}")
+        chosen = _rollback_choice(entries, run_id)
         _replace_published(target, Path(chosen["path"]))
         _write_index(target, [{**e, "current": e["run_id"] == chosen["run_id"]} for e in entries])
     return chosen
@@ -575,15 +580,7 @@ def _pg_rollback(target: Target, run_id: str | None) -> dict:
         entries = _pg_versions(target)
         if not entries:
             raise PublishError(f"no published versions in {target.describe()}: publish one first (yiwang publish)")
-        if run_id is None:
-            current = next((i for i, e in enumerate(entries) if e.get("current")), len(entries) - 1)
-            if current == 0:
-                raise PublishError("no version before the current one to roll back to")
-            chosen = entries[current - 1]
-        else:
-            chosen = next((e for e in entries if e["run_id"] == run_id), None)
-            if chosen is None:
-                raise PublishError(f"no kept version {run_id!r}; kept: {[e['run_id'] for e in entries]}")
+        chosen = _rollback_choice(entries, run_id)
         if chosen["current"]:
             return chosen
         with _pg_connect(target) as conn, conn.transaction():  # rollback: one transaction
