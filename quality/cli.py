@@ -12,14 +12,24 @@ def _console() -> Console:
     return Console()
 
 
-def _table(result) -> None:
-    table = Table(title=f"{result.gate} gate {result.run_id}: {'PASS' if result.ok else 'FAIL'}")
+def _table(result, failed_only: bool = False) -> None:
+    """The pass/fail table; with `failed_only`, the failing checks and a line counting the rest."""
+    failed = len(result.failed)
+    shown = result.failed if failed_only else result.checks
+    table = Table(
+        title=f"{result.gate} gate {result.run_id}: {'PASS' if result.ok else 'FAIL'}",
+        caption=f"{len(result.checks)} checks: {len(result.checks) - failed} passed, {failed} failed"
+        + (" (only the failures are listed; `yiwang check` lists all)" if failed_only and failed else ""),
+    )
     table.add_column("check")
     table.add_column("result")
     table.add_column("detail", overflow="fold")
-    for check in result.checks:
+    for check in shown:
         table.add_row(check.name, "[green]pass[/]" if check.ok else "[red]FAIL[/]", check.detail[:160])
-    _console().print(table)
+    if shown:
+        _console().print(table)
+    else:
+        _console().print(f"[green]{result.gate} gate {result.run_id}: all {len(result.checks)} checks passed[/]")
     if result.error:
         _console().print(f"[red]gate error:[/] {result.error}")
     _console().print(f"data docs: {result.docs}\nresults: {result.results_path}")
@@ -35,9 +45,7 @@ def check_command(
     from quality import check_landing, check_warehouse
 
     result = check_landing(recheck=recheck) if gate == "landing" else check_warehouse(target)
-    if failed_only:
-        result.checks = result.failed
-    _table(result)
+    _table(result, failed_only)
     if not result.ok:
         raise typer.Exit(1)
 
@@ -57,8 +65,7 @@ def publish_command(
             _console().print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {blocked}")
     result = publish(target)
     if result.gate is not None:
-        result.gate.checks = result.gate.failed or result.gate.checks[:0]
-        _table(result.gate)
+        _table(result.gate, failed_only=True)
     if result.published:
         _console().print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
     else:

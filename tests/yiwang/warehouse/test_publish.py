@@ -5,6 +5,7 @@ cannot connect or raises) are not, and the previous version keeps serving; rollb
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -133,6 +134,7 @@ def test_cli_check_quarantine_and_publish_after_a_build(published_city: Path):
     assert quarantine.exit_code == 0 and "id_number:bad_checksum" in quarantine.output
     published = runner.invoke(app, ["publish"])  # the real thing: candidate copy, build, gate, rename
     assert published.exit_code == 0, published.output
+    assert re.search(r"all \d+ checks passed", published.output), published.output  # a pass says so, not an empty table
     assert _served(published_city) != "20260101T000000000000Z"
     assert resolve_target("duckdb").duckdb_path.is_file()
     assert not list((published_city / "warehouse" / "candidates").glob("*.duckdb"))
