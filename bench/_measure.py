@@ -16,7 +16,7 @@ def in_subprocess(module: str, function: str, **kwargs) -> dict:
         "kw = json.loads(sys.argv[1])\n"
         "t = time.perf_counter(); out = f(**kw) or {}; out['seconds'] = time.perf_counter() - t\n"
         "out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print('RESULT' + json.dumps(out))\n"
+        "print('\\nRESULT' + json.dumps(out, default=int))\n"  # on its own line: progress bars leave none
     )
     proc = subprocess.run([sys.executable, "-c", code, json.dumps(kwargs)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:

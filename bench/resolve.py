@@ -52,7 +52,7 @@ def run_people(home: str) -> dict:
         "read_seconds": read,
         "mentions": len(mentions),
         "persons": int(clusters.cluster.nunique()),
-        "methods": clusters.match_method.value_counts().to_dict(),
+        "methods": {k: int(v) for k, v in clusters.match_method.value_counts().items()},
     }
 
 

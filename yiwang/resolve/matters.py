@@ -16,6 +16,7 @@ its compound, so both spellings meet. A road number that two compounds claim tea
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -44,46 +45,90 @@ def _parts_key(*parts: object) -> str | None:
     return "|".join(str(p) for p in parts if p) or None
 
 
-def place_keys(addresses: pd.Series) -> pd.Series:
-    """A standard place key per address: the compound or, when the address names only a road and
-    number, the compound learned to stand there; then building, unit and room. The district is
-    left out (one report gives it, the next does not); the category and the time window keep two
-    compounds of the same name apart. Parsed once per distinct address."""
+BARE_GROUP = re.compile(r"^[0-9一二三四五六七八九十]+(组|队)$")  # 2组: every village has one
+LEVEL = re.compile(r"(自治县|街道|社区|居委会|村委会|区|县|市|镇|乡|村)$")
+
+
+def _division(name: object) -> str | None:
+    """A division's name without its level word (嵊州市 → 嵊州, 安荷村 → 安荷), for comparing."""
+    return (LEVEL.sub("", name) or name) if isinstance(name, str) and name else None
+
+
+def places(addresses: pd.Series) -> pd.DataFrame:
+    """Per address: `key` (the compound, the village with its group and number, or the road and
+    number — an address naming only a road and number is keyed by the compound the other
+    addresses place there — then building, unit and room), `named` (the key holds a name, not
+    just numbers such as 2组14号) and the divisions it states (district, street, community),
+    to tell two places with one key apart. Parsed once per distinct address."""
     distinct = addresses.dropna().unique()
     parsed = {a: parse_address(a) for a in distinct}
-    # road + number → compound, learned from addresses that give both (per district)
+    # road + number → compound, learned from addresses that give both, within a district
     seen: dict[tuple, set] = {}
     for p in parsed.values():
-        if p.compound and p.road and p.number:
-            seen.setdefault((p.district, p.road, p.number), set()).add(p.compound)
-            seen.setdefault((None, p.road, p.number), set()).add(p.compound)
+        if p.compound and p.road and p.number and not BARE_GROUP.match(p.compound):
+            seen.setdefault((_division(p.district), p.road, p.number), set()).add(p.compound)
     alias = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
-    def key(p) -> str | None:
-        compound = p.compound or alias.get((p.district, p.road, p.number)) or alias.get((None, p.road, p.number))
-        locator = (compound,) if compound else (p.road, p.number)
-        if not any(locator):
-            return None
-        return _parts_key(*locator, p.building, p.unit, p.room)
+    def place(p) -> tuple:
+        compound = p.compound if p.compound and not BARE_GROUP.match(p.compound) else None
+        compound = compound or alias.get((_division(p.district), p.road, p.number))
+        group = p.group or (p.compound if p.compound and BARE_GROUP.match(p.compound) else None)
+        if compound:
+            locator, named = (compound,), True
+        elif p.community and (group or p.number):
+            locator, named = ("v", p.community, group, p.number), True
+        elif p.road:
+            locator, named = (p.road, p.number), True
+        else:
+            locator, named = (group, p.number), False
+        key = (
+            _parts_key(*locator, p.building, p.unit, p.room)
+            if any(locator[1:] if locator[0] == "v" else locator)
+            else None
+        )
+        return key, named, _division(p.district), _division(p.street), _division(p.community)
 
-    table = {a: key(p) for a, p in parsed.items()}
-    return addresses.map(table).astype(object).where(addresses.notna(), None)
+    table = {a: place(p) for a, p in parsed.items()}
+    columns = ["key", "named", "district", "street", "community"]
+    rows = [
+        table.get(a, (None, False, None, None, None)) if isinstance(a, str) else (None, False, None, None, None)
+        for a in addresses
+    ]
+    return pd.DataFrame(rows, columns=columns, index=addresses.index)
+
+
+def place_keys(addresses: pd.Series) -> pd.Series:
+    """The place key of each address (see places())."""
+    return places(addresses).key
 
 
 def cluster_matters(reports: pd.DataFrame, window_hours: float = 48, distance_m: float = 50) -> pd.DataFrame:
-    """(mention_id = event_key, cluster, match_method) per report."""
-    r = reports.reset_index(drop=True).copy()
+    """(mention_id = event_key, cluster, match_method) per report. A matter's reports all lie
+    within one window: a merge that would make it span more than `window_hours` is vetoed, so a
+    place with a problem every day does not chain its reports into one matter."""
+    r = reports.sort_values("event_key", kind="stable").reset_index(drop=True).copy()
     r["reported_at"] = pd.to_datetime(r.reported_at)
-    r["place_key"] = place_keys(r.address)
+    place = places(r.address)
+    # the divisions as written (district, street, community); not the grid codes, whose formats
+    # differ by platform (数字城管's 16-digit unit grids, 综治网格's 15-digit grids)
+    scopes = [place[c].to_numpy(dtype=object) for c in ("district", "street", "community")]
+    named = place.named.to_numpy(dtype=bool)
+    at = r.reported_at.to_numpy()
+    span = np.timedelta64(int(window_hours * 3600), "s")
+
+    def too_long(a: list[int], b: list[int]) -> str | None:
+        times = at[a + b]
+        return "span" if times.max() - times.min() > span else None
+
     uf = GuardedUnionFind([None] * len(r))
     joined = np.zeros(len(r), dtype=bool)
-    window = np.timedelta64(int(window_hours * 3600), "s")
+    window = span
     for _, group in r.dropna(subset=["category_code", "reported_at"]).groupby("category_code"):
-        group = group.sort_values("reported_at", kind="stable")
+        group = group.sort_values(["reported_at", "event_key"], kind="stable")
         times = group.reported_at.to_numpy()
         rows = group.index.to_numpy()
         lon, lat = group.longitude.to_numpy(float), group.latitude.to_numpy(float)
-        keys = group.place_key.to_numpy(dtype=object)
+        keys = place.key.to_numpy(dtype=object)[rows]
         ends = np.searchsorted(times, times + window, side="right")
         for i in np.flatnonzero(ends > np.arange(len(rows)) + 1):
             js = np.arange(i + 1, ends[i])
@@ -91,9 +136,11 @@ def cluster_matters(reports: pd.DataFrame, window_hours: float = 48, distance_m:
             has_xy = ~np.isnan(lon[js]) & ~np.isnan(lat[js]) & ~np.isnan(lon[i]) & ~np.isnan(lat[i])
             near = (_distance_m(lon[i], lat[i], lon[js], lat[js]) / distance_m) ** 2 + (hours / window_hours) ** 2 <= 1
             same_place = (keys[js] == keys[i]) if keys[i] is not None else np.zeros(len(js), dtype=bool)
+            if same_place.any():
+                same_place &= _same_scope(scopes, rows[i], rows[js], named[rows[i]])
             for j in js[np.where(has_xy, near, same_place)]:
-                uf.union(int(rows[i]), int(rows[j]))
-                joined[rows[i]] = joined[rows[j]] = True
+                if uf.union(int(rows[i]), int(rows[j]), too_long):
+                    joined[rows[i]] = joined[rows[j]] = True
     return pd.DataFrame(
         {
             "mention_id": r.event_key,
@@ -101,3 +148,21 @@ def cluster_matters(reports: pd.DataFrame, window_hours: float = 48, distance_m:
             "match_method": np.where(joined, "same_place_and_time", "singleton"),
         }
     )
+
+
+def _same_scope(scopes: list[np.ndarray], i: int, js: np.ndarray, named: bool) -> np.ndarray:
+    """Where report i and reports js can be one place: no division both state differs (district,
+    street, community), and, for a key with no name in it (2组14号), at least one division both
+    state agrees."""
+    ok = np.ones(len(js), dtype=bool)
+    shared = np.zeros(len(js), dtype=bool)
+    for scope in scopes:
+        a, b = scope[i], scope[js]
+        if not isinstance(a, str):
+            continue
+        known = np.array([isinstance(x, str) for x in b], dtype=bool)
+        # one name, written with or without the level above glued on (绍兴越城区 / 越城区)
+        agree = np.array([isinstance(x, str) and (x == a or x.endswith(a) or a.endswith(x)) for x in b], dtype=bool)
+        ok &= ~known | agree
+        shared |= known & agree
+    return ok if named else ok & shared
