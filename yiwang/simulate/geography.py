@@ -252,6 +252,10 @@ def _build_houses(seed: int, communities: pd.DataFrame, grids: pd.DataFrame):
     floor = rem2 // rooms_per_floor + 1
     room = floor * 100 + rem2 % rooms_per_floor + 1
     village = cp.is_village.to_numpy()
+    # a village's houses are numbered across the village (its compounds are contiguous here), so
+    # no two houses of one village share a 组/号 address
+    community = cp.community_code.to_numpy()
+    in_village = np.arange(len(cp)) - np.searchsorted(community, community) if len(cp) else k
     houses = pd.DataFrame(
         {
             "house_id": np.arange(1, len(cp) + 1),
@@ -260,10 +264,10 @@ def _build_houses(seed: int, communities: pd.DataFrame, grids: pd.DataFrame):
             "grid_code": cp.grid_code,
             "is_village": village,
             # villages: 组 (group) and house number instead of building/unit/room
-            "building": np.where(village, k // 40 + 1, building),
+            "building": np.where(village, in_village // 40 + 1, building),
             "unit": np.where(village, 0, unit),
             "floor": np.where(village, 0, floor),
-            "room": np.where(village, k % 40 + 1, room),
+            "room": np.where(village, in_village % 40 + 1, room),
             "area": np.round(rng.normal(92, 25, len(cp)).clip(25, 300), 1),
             "lon": (cp.lon + rng.normal(0, 0.0003, len(cp))).round(6),
             "lat": (cp.lat + rng.normal(0, 0.0003, len(cp))).round(6),

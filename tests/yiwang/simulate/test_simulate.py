@@ -283,3 +283,28 @@ def test_cli_simulate_prints_a_summary(tmp_path):
     assert again.exit_code == 2 and "unknown scale" in again.output
     helped = runner.invoke(app, ["simulate", "--help"])
     assert "--target-db" in helped.output and "--day" in helped.output
+
+
+def test_no_two_houses_of_a_village_share_a_group_and_number():
+    """A village of several compounds numbers its houses (组/号) across the village: an address
+    names one house (a city-scale village once had five houses at 乐麟村5组14号)."""
+    import numpy as np
+
+    from yiwang.simulate.geography import HOUSES_PER_COMPOUND, _build_grids, _build_houses
+
+    communities = pd.DataFrame(
+        {
+            "community_code": ["330683104208", "330683104209"],
+            "name": ["乐麟村", "花园社区"],
+            "persons": [HOUSES_PER_COMPOUND * 8, HOUSES_PER_COMPOUND * 8],  # several compounds each
+            "is_village": [True, False],
+            "x0": [120.0, 120.1], "x1": [120.05, 120.15], "y0": [29.6, 29.6], "y1": [29.65, 29.65],
+        }
+    )  # fmt: skip
+    grids = _build_grids(np.random.default_rng(1), communities)
+    _, houses = _build_houses(7, communities, grids)
+    village = houses[houses.is_village]
+    assert village.compound_id.nunique() > 1
+    assert not village.duplicated(["community_code", "building", "room"]).any()
+    town = houses[~houses.is_village]
+    assert not town.duplicated(["compound_id", "building", "unit", "room"]).any()
