@@ -417,9 +417,10 @@ def cluster_houses(mentions: pd.DataFrame, settings: HouseSettings | None = None
         method[row] = "address_key" if similarity >= 1.0 else "address_similar"
         linked[row] = True
 
-    # 3. records that link to no register house: by their key, within a stated district
-    rest = places[~places.register & ~linked & places.key.notna()]
-    scoped = rest.district.fillna("") + "|" + rest.key
+    # 3. records that link to no register house: by their key, within a stated district (a key
+    # with no district is ambiguous across a city: every village has a 4组1号)
+    rest = places[~places.register & ~linked & places.key.notna() & places.district.notna()]
+    scoped = rest.district + "|" + rest.key
     groups = [g.to_numpy() for _, g in pd.Series(rest.index).groupby(scoped.to_numpy()) if len(g) > 1]
     uf.union_groups(groups)
     for g in groups:
