@@ -22,7 +22,8 @@ import great_expectations as gx
 
 from quality.gate import Check, GateResult
 from quality.gx_run import GxSession, Outcome, outcomes_of
-from quality.suites import load_suite, ref_column, warehouse_suite_name
+from quality.suites import load_suite, warehouse_suite_name
+from quality.warehouse import batch_query as warehouse_batch_query
 from yiwang.contracts import WarehouseModel, warehouse_models
 from yiwang.warehouse.targets import Target
 
@@ -35,18 +36,9 @@ def _q(name: str) -> str:
 
 
 def batch_query(model: WarehouseModel, schema: str = MARTS) -> str:
-    """PostgreSQL: the mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null)."""
-    helpers = []
-    for c in model.columns:
-        if c.references:
-            parent, _, key = c.references.partition(".")
-            col = f"t.{_q(c.name)}"
-            parent_relation = f"{_q(schema)}.{_q(parent)}"
-            helpers.append(
-                f"case when {col} is null then null else {col} in (select {_q(key)} from {parent_relation}) end"  # noqa: S608
-                f" as {_q(ref_column(c.name))}"
-            )
-    return f"select t.*{''.join(', ' + h for h in helpers)} from {_q(schema)}.{_q(model.model)} as t"  # noqa: S608
+    """PostgreSQL: the mart's rows plus one `_yw_ref__<column>` per reference, the DuckDB path's
+    query (quality.warehouse.batch_query) on the tables of `schema`."""
+    return warehouse_batch_query(model, relation=lambda name: f"{_q(schema)}.{_q(name)}")
 
 
 class SqlSession:

@@ -40,18 +40,21 @@ def mart(model: str, alias: str = WH, schema: str = MARTS) -> str:
     return f"{alias}.{_q(schema)}.{_q(model)}"
 
 
-def batch_query(model: WarehouseModel, alias: str = WH) -> str:
-    """The mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null)."""
+def batch_query(model: WarehouseModel, alias: str = WH, relation=None) -> str:
+    """The mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null).
+    `relation(model name)` names a mart's table: by default `<alias>.marts.<model>` (the DuckDB
+    attach); quality/gx_sql.py passes the PostgreSQL schema's names, so both engines check the same."""
+    relation = relation or (lambda name: mart(name, alias))
     helpers = []
     for c in model.columns:
         if c.references:
             parent, _, key = c.references.partition(".")
             col = f"t.{_q(c.name)}"
             helpers.append(
-                f"case when {col} is null then null else {col} in (select {_q(key)} from {mart(parent, alias)}) end"  # noqa: S608
+                f"case when {col} is null then null else {col} in (select {_q(key)} from {relation(parent)}) end"  # noqa: S608
                 f" as {_q(ref_column(c.name))}"
             )
-    return f"select t.*{''.join(', ' + h for h in helpers)} from {mart(model.model, alias)} as t"  # noqa: S608
+    return f"select t.*{''.join(', ' + h for h in helpers)} from {relation(model.model)} as t"  # noqa: S608
 
 
 def _contracts(con, session: GxSession, result: GateResult) -> None:
