@@ -51,13 +51,14 @@ class GxSession:
     def __init__(self, docs_dir: Path, datasource: str):
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self.docs_dir = docs_dir
+        # GX's file store needs an absolute base directory; a workspace may be relative (var/demo)
+        self.docs_dir = Path(docs_dir).resolve()
         self.site = "yiwang"
         self.context.add_data_docs_site(
             site_name=self.site,
             site_config={
                 "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.docs_dir)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import duckdb
 import pytest
 
@@ -66,3 +68,17 @@ def test_a_clean_batch_passes_and_a_missing_column_fails(tmp_path):
     frame = pd.DataFrame({"division_code": ["1", "2"], "division_name": ["a", "b"]})
     outcomes = session.validate(warehouse_suite_name("dim_division"), frame, asset="partial")
     assert not all(o.success for o in outcomes)
+
+
+def test_a_relative_workspace_still_gets_its_data_docs(tmp_path, monkeypatch):
+    """`make demo` runs in the workspace var/demo, a relative path; GX's file store wants an
+    absolute one, so a relative docs folder must not make every gate error."""
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    session = GxSession(pathlib.Path("var/demo/quality/docs"), "test")
+    frame = pd.DataFrame({"division_code": ["1"], "division_name": ["a"], "division_level": ["community"]})
+    outcomes = session.validate(warehouse_suite_name("dim_division"), frame, asset="relative")
+    assert outcomes and not any("base_directory" in (o.error or "") for o in outcomes)
+    docs = session.build_docs()
+    assert docs.is_absolute() and docs.is_file() and docs.is_relative_to(tmp_path)
