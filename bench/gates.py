@@ -86,10 +86,12 @@ def replicate(home: str, times: int) -> tuple[str, dict[str, int]]:
                 for c in cols
                 for q in [_duckdb.identifier(c)]
             )
+            # identifiers validated and quoted by _duckdb.identifier; the copy count is a bound parameter
             relation = f"marts.{_duckdb.identifier(name)}"
-            con.execute(f"create table marts._yw_bench_copy as select {select} from {relation}, range({times}) r(i)")  # noqa: S608
+            copy = f"marts.{_duckdb.identifier('_yw_bench_copy')}"
+            con.execute(f"create table {copy} as select {select} from {relation}, range(?) r(i)", [int(times)])  # noqa: S608
             con.execute(f"drop table {relation}")
-            con.execute(f"alter table marts._yw_bench_copy rename to {_duckdb.identifier(name)}")
+            con.execute(f"alter table {copy} rename to {_duckdb.identifier(name)}")
             rows[name] = con.execute(f"select count(*) from {relation}").fetchone()[0]  # noqa: S608
         con.execute("checkpoint")
     finally:
