@@ -171,26 +171,11 @@ def test_every_metric_equals_gx_pandas_on_planted_data(planted_connection, resul
     assert got("expect_column_values_to_not_be_null", column="k")["success"] is True
 
 
-def test_the_warehouse_suite_through_duckdb_reports_planted_nulls_duplicates_and_references(tmp_path):
-    """The fixture of test_gx_run.py (7 null names, 3 duplicated keys, 2 broken references) through
-    the gate's own path: stage_query and one checkpoint."""
-    path = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(path))
+def test_the_warehouse_suite_through_duckdb_reports_planted_nulls_duplicates_and_references(planted, tmp_path):
+    """The planted marts (planted_marts.py: 7 null names, 3 duplicated keys, 2 broken references)
+    through the gate's own path: stage_query and one checkpoint."""
+    path = planted
     models = warehouse_models()
-    con.execute("create schema marts")
-    for name in ("dim_division", "dim_grid"):
-        cols = ", ".join(f'"{c.name}" varchar' for c in models[name].columns)
-        con.execute(f"create table marts.{name} ({cols})")
-    con.execute(
-        "insert into marts.dim_division (division_code, division_name, division_level) "
-        "select 'C' || i, 'D' || i, 'community' from range(5) t(i)"
-    )
-    con.execute(
-        "insert into marts.dim_grid (grid_code, grid_name, community_code) select 'G' || i, "
-        "case when i < 7 then null else 'name' end, case when i < 2 then 'nowhere' else 'C' || (i % 5) end "
-        "from range(100) t(i) union all select 'G' || i, 'dup', 'C1' from range(3) t(i)"
-    )
-    con.close()
     con = duckdb.connect()
     con.execute(f"attach '{path}' as wh (read_only)")
     session = GxSession(tmp_path / "docs", "test")

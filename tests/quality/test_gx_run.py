@@ -5,43 +5,12 @@ from __future__ import annotations
 import pathlib
 
 import duckdb
-import pytest
+from planted_marts import outcome
 
 from quality.gx_run import GxSession
 from quality.suites import warehouse_suite_name
 from quality.warehouse import batch_query
 from yiwang.contracts import warehouse_models
-
-
-@pytest.fixture
-def planted(tmp_path):
-    """marts.dim_grid and marts.dim_division with 7 null names, 3 duplicated keys, 2 broken references."""
-    path = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(path))
-    models = warehouse_models()
-    con.execute("create schema marts")
-    for name in ("dim_division", "dim_grid"):
-        cols = ", ".join(f'"{c.name}" varchar' for c in models[name].columns)
-        con.execute(f"create table marts.{name} ({cols})")
-    con.execute(
-        "insert into marts.dim_division (division_code, division_name, division_level) select 'C' || i, 'D' || i, 'community' from range(5) t(i)"  # noqa: E501
-    )
-    con.execute(
-        "insert into marts.dim_grid (grid_code, grid_name, community_code) "
-        "select 'G' || i, case when i < 7 then null else 'name' end, case when i < 2 then 'nowhere' else 'C' || (i % 5) end "  # noqa: E501
-        "from range(100) t(i)"
-    )
-    con.execute(
-        "insert into marts.dim_grid (grid_code, grid_name, community_code) select 'G' || i, 'dup', 'C1' from range(3) t(i) where i >= 0"  # noqa: E501
-    )
-    con.close()
-    return path
-
-
-def _by(outcomes, kind, column):
-    return next(
-        o for o in outcomes if o.expectation == kind and o.kwargs.get("column", o.kwargs.get("column_list")) == column
-    )
 
 
 def test_planted_nulls_duplicates_and_references_are_reported_exactly(planted, tmp_path):
@@ -52,11 +21,11 @@ def test_planted_nulls_duplicates_and_references_are_reported_exactly(planted, t
     session = GxSession(tmp_path / "docs", "test")
     outcomes = session.validate(warehouse_suite_name("dim_grid"), frame, asset="dim_grid")
     assert all(o.element_count is not None or o.observed_value is not None for o in outcomes), "empty metric"
-    nulls = _by(outcomes, "expect_column_values_to_not_be_null", "grid_name")
+    nulls = outcome(outcomes, "expect_column_values_to_not_be_null", "grid_name")
     assert (nulls.success, nulls.unexpected_count, nulls.element_count) == (False, 7, 103)
-    unique = _by(outcomes, "expect_column_values_to_be_unique", "grid_code")
+    unique = outcome(outcomes, "expect_column_values_to_be_unique", "grid_code")
     assert (unique.success, unique.unexpected_count) == (False, 6)  # 3 keys, each twice
-    refs = _by(outcomes, "expect_column_values_to_be_in_set", "_yw_ref__community_code")
+    refs = outcome(outcomes, "expect_column_values_to_be_in_set", "_yw_ref__community_code")
     assert (refs.success, refs.unexpected_count) == (False, 2)
     assert (session.build_docs()).is_file()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from planted_marts import outcome, plant_statements
 
 from quality import check_warehouse
 from quality.gate import GateResult
@@ -18,32 +19,10 @@ pytestmark = [pytest.mark.postgres]
 
 
 def _plant(url: str, schema: str = "marts") -> None:
-    """<schema>.dim_grid and .dim_division: 7 null names, 3 duplicated keys, 2 broken references."""
-    models = warehouse_models()
+    """The planted marts (planted_marts.py) in <schema> of the PostgreSQL database."""
     with psycopg.connect(Target("postgres", postgres_url=url).postgres_conninfo()) as con:
-        con.execute(f'create schema "{schema}"')
-        for name in ("dim_division", "dim_grid"):
-            cols = ", ".join(f'"{c.name}" text' for c in models[name].columns)
-            con.execute(f'create table "{schema}".{name} ({cols})')
-        con.execute(
-            f'insert into "{schema}".dim_division (division_code, division_name, division_level) '
-            "select 'C' || i, 'D' || i, 'community' from generate_series(0, 4) as i"
-        )
-        con.execute(
-            f'insert into "{schema}".dim_grid (grid_code, grid_name, community_code) '
-            "select 'G' || i, case when i < 7 then null else 'name' end, "
-            "case when i < 2 then 'nowhere' else 'C' || (i % 5) end from generate_series(0, 99) as i"
-        )
-        con.execute(
-            f'insert into "{schema}".dim_grid (grid_code, grid_name, community_code) '
-            "select 'G' || i, 'dup', 'C1' from generate_series(0, 2) as i"
-        )
-
-
-def _by(outcomes, kind, column):
-    return next(
-        o for o in outcomes if o.expectation == kind and o.kwargs.get("column", o.kwargs.get("column_list")) == column
-    )
+        for statement in plant_statements(schema):
+            con.execute(statement)
 
 
 def test_planted_nulls_duplicates_and_references_are_counted_exactly_on_postgres(postgres_database, tmp_path):
@@ -58,13 +37,13 @@ def test_planted_nulls_duplicates_and_references_are_counted_exactly_on_postgres
         sql.close()
     assert all(o.element_count is not None or o.observed_value is not None for o in outcomes), "empty metric"
     assert not any(o.error for o in outcomes), [o.error for o in outcomes if o.error]
-    nulls = _by(outcomes, "expect_column_values_to_not_be_null", "grid_name")
+    nulls = outcome(outcomes, "expect_column_values_to_not_be_null", "grid_name")
     assert (nulls.success, nulls.unexpected_count, nulls.element_count) == (False, 7, 103)
-    unique = _by(outcomes, "expect_column_values_to_be_unique", "grid_code")
+    unique = outcome(outcomes, "expect_column_values_to_be_unique", "grid_code")
     assert (unique.success, unique.unexpected_count) == (False, 6)  # 3 keys, each twice
-    refs = _by(outcomes, "expect_column_values_to_be_in_set", "_yw_ref__community_code")
+    refs = outcome(outcomes, "expect_column_values_to_be_in_set", "_yw_ref__community_code")
     assert (refs.success, refs.unexpected_count) == (False, 2)
-    columns = _by(outcomes, "expect_table_columns_to_match_set", None)
+    columns = outcome(outcomes, "expect_table_columns_to_match_set", None)
     assert columns.success and "_yw_ref__community_code" in columns.observed_value
     assert session.build_docs().is_file()
 
