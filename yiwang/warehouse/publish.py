@@ -374,15 +374,17 @@ def _pg_make_candidate(target: Target, run_id: str) -> Target:
                 continue
             tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = %s", [schema])]
             for table in tables if wanted is None else [t for t in wanted if t in tables]:
-                conn.execute(
-                    sql.SQL("create table {}.{} as table {}.{}").format(
-                        sql.Identifier(candidate.schema(schema)),
-                        sql.Identifier(table),
-                        sql.Identifier(schema),
-                        sql.Identifier(table),
-                    )
-                )
+                copy_table(conn, schema, candidate.schema(schema), table)
     return candidate
+
+
+def copy_table(conn, source_schema: str, target_schema: str, table: str) -> None:
+    """PostgreSQL: `target_schema.table` as a copy of `source_schema.table` (kept when it exists)."""
+    conn.execute(
+        sql.SQL("create table if not exists {}.{} as table {}.{}").format(
+            sql.Identifier(target_schema), sql.Identifier(table), sql.Identifier(source_schema), sql.Identifier(table)
+        )
+    )
 
 
 def _pg_manifest(candidate: Target, run_id: str, gate: Any, build: Any) -> None:

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 from typer.testing import CliRunner
 
 from quality import check_landing, check_warehouse
 from yiwang.cli import app
-from yiwang.warehouse.publish import current_version, make_candidate, publish, rollback, versions
+from yiwang.warehouse.publish import copy_table, current_version, make_candidate, publish, rollback, versions
 from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
@@ -54,14 +53,7 @@ def _copied_candidate(target: Target, run_id: str | None = None) -> Target:
         for schema in CANDIDATE_SCHEMAS:
             tables = con.execute("select tablename from pg_tables where schemaname = %s", [schema]).fetchall()
             for (table,) in tables:
-                con.execute(
-                    sql.SQL("create table if not exists {}.{} as table {}.{}").format(
-                        sql.Identifier(candidate.schema(schema)),
-                        sql.Identifier(table),
-                        sql.Identifier(schema),
-                        sql.Identifier(table),
-                    )
-                )
+                copy_table(con, schema, candidate.schema(schema), table)
     return candidate
 
 
