@@ -33,3 +33,15 @@ def test_airflow_is_not_imported_outside_airflow() -> None:
 def test_secrets_are_redacted() -> None:
     assert "s3cr3t" not in redact_url("postgresql+psycopg://etl:s3cr3t@db:5432/hotline")
     assert redact("connect failed for s3cr3t@db", "s3cr3t") == "connect failed for ***@db"
+
+
+def test_a_missing_value_names_the_variable_and_the_connection(monkeypatch) -> None:
+    import pytest
+
+    monkeypatch.delenv("YIWANG_TEST_SOURCE_URL", raising=False)
+    monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
+    ref = CredentialRef(env="YIWANG_TEST_SOURCE_URL", airflow_conn_id="yiwang_test")
+    with pytest.raises(LookupError) as error:
+        resolve_url(ref, None)
+    assert "environment variable YIWANG_TEST_SOURCE_URL" in str(error.value)
+    assert "Airflow connection yiwang_test" in str(error.value)
