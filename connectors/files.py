@@ -78,14 +78,19 @@ def _plausible(text: str, encoding: str, expected_header: tuple[str, ...]) -> En
     return EncodingResult(encoding, text)
 
 
-def _longest_line(data: bytes) -> int:
-    longest, start = 0, 0
+MAX_LINE_BYTES = 1 << 20  # a line of a CSV export longer than this (in UTF-8) refuses the file
+
+
+def _longest_line(data: bytes) -> tuple[int, int]:
+    """(length, 1-based line number) of the longest line."""
+    longest, where, start, number = 0, 1, 0, 1
     while start < len(data):
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
-        longest = max(longest, end - start)
-        start = end + 1
-    return longest
+        if end - start > longest:
+            longest, where = end - start, number
+        start, number = end + 1, number + 1
+    return longest, where
 
 
 def _field(row_text: str, index: int) -> str | None:
@@ -116,8 +121,15 @@ def csv_batches(
         return "skip"
 
     data = text.encode("utf-8")
-    # a block must hold a whole row: a 20 MB field needs a block larger than the line holding it
-    block_size = max(1 << 20, batch_size * 256, _longest_line(data) + 2)
+    longest, line = _longest_line(data)
+    if longest > MAX_LINE_BYTES:
+        # no field of a platform export is megabytes long: the file is broken, and such a value
+        # would only exhaust the memory of every stage after this one
+        raise SourceError(
+            f"{name}: line {line} is {longest / (1 << 20):.1f} MB long, more than the "
+            f"{MAX_LINE_BYTES >> 20} MB a row may hold; the file is refused and nothing landed: fix or re-export it"
+        )
+    block_size = max(1 << 20, batch_size * 256, longest + 2)  # a block must hold a whole row
     try:
         reader = pacsv.open_csv(
             io.BytesIO(data),

@@ -200,7 +200,7 @@ class HttpSource:
                     # a row deleted while we page shifts an unread row onto a page already read
                     raise SourceError(
                         f"{self.description}: the announced count changed from {total} to "
-                        f"{data.get('total')} while paging; reading again",
+                        f"{data.get('total')} while paging",
                         transient=True,
                     )
                 current = data.get("items") or []
@@ -209,7 +209,7 @@ class HttpSource:
             if total is not None and len(seen) != total:
                 raise SourceError(
                     f"{self.description}: the API announced {total} records but {len(seen)} were read "
-                    f"(page {page} came back short); reading again",
+                    f"(page {page} came back short)",
                     transient=True,
                 )
 

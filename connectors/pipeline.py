@@ -656,6 +656,11 @@ _STORAGE_ADVICE = {
 def storage_error(cfg: TableConfig, error: Exception) -> str:
     """One line for a failed write: what the OS said, where, and what to do."""
     text = " ".join(str(error).split())
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return (
+            f"{cfg.name}: staging ran out of DuckDB's {MEMORY_LIMIT} of working memory; nothing landed: look for "
+            "an oversized value in the source (or raise connectors.pipeline.MEMORY_LIMIT), then run again"
+        )
     code = getattr(error, "errno", None)
     if code not in _STORAGE_ADVICE:  # DuckDB and Arrow pass the OS message on, not the errno
         code = next((c for c in _STORAGE_ADVICE if os.strerror(c) in text), None)

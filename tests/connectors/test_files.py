@@ -282,11 +282,23 @@ def test_empty_file_is_refused(workspace: Path, content: bytes) -> None:
     assert_refused(result, "dangyuan_20240301.csv: the file is empty")
 
 
-def test_a_20_mb_field_lands_whole(workspace: Path) -> None:
-    huge = "长" * (7 << 20)  # 21 MB in GBK
+def test_a_20_mb_field_refuses_the_file_in_one_line(workspace: Path) -> None:
+    huge = "长" * (10 << 20)  # 20 MB in GBK, 30 MB as UTF-8
     rows = [member(1, "张喆"), member(2, "王赟", 工作单位=huge), member(3, "李堃")]
     write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
-    [result] = extract([table_config("party_building", "members")])
-    assert result.status == "ok" and result.counts["insert"] == 3, result.error
+    write_organisation(workspace)
+    members, organisations = extract(
+        [table_config("party_building", "members"), table_config("party_building", "organisations")]
+    )
+    assert_refused(members, "line 3 is 30.0 MB long", "fix or re-export")
+    assert organisations.status == "ok"
+
+
+def test_a_long_field_within_the_limit_lands_whole(workspace: Path) -> None:
+    long = "长" * 300_000  # 900 KB as UTF-8: more than a parse block of small batches
+    rows = [member(i, f"党员{i}", 工作单位=long if i == 2 else "") for i in range(5)]
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
+    [result] = extract([table_config("party_building", "members", batch_size=1000)])
+    assert result.status == "ok" and result.counts["insert"] == 5, result.error
     df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
-    assert df.loc["DY00002", "工作单位"] == huge and df.loc["DY00003", "姓名"] == "李堃"
+    assert df.loc["DY00002", "工作单位"] == long and df.loc["DY00003", "姓名"] == "党员3"
