@@ -32,6 +32,7 @@ from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.kanon import suppress_small_cells
 from yiwang.share.masking import MissingKeyError, masker
+from yiwang.share.row_filter import compile_filter
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MART_SCHEMA = "marts"
@@ -106,10 +107,11 @@ def _read(con, sub: Subscription) -> pd.DataFrame:
     contract = warehouse_models()[sub.dataset]
     keys = [k for k in contract.primary_key if k not in wanted] if not sub.is_aggregate else []
     select = ", ".join(f'"{c}"' for c in [*wanted, *keys])
-    where = f" where {sub.row_filter}" if sub.row_filter else ""
-    # the row filter may name other marts as marts.<model>: the warehouse is attached as `warehouse`
-    con.execute(f"use warehouse.{MART_SCHEMA}")
-    return con.execute(f"select {select} from warehouse.{MART_SCHEMA}.{sub.dataset}{where}").df()  # noqa: S608 (names from the validated config)
+    # the filter is recompiled from its checked tree: its literals are bound, never spliced
+    condition = compile_filter(sub.row_filter, sub.dataset) if sub.row_filter else None
+    where = f" where {condition.sql}" if condition else ""
+    query = f"select {select} from warehouse.{MART_SCHEMA}.{sub.dataset}{where}"  # noqa: S608 (names from the validated config)
+    return con.execute(query, condition.params if condition else []).df()
 
 
 def _mask(frame: pd.DataFrame, columns: dict[str, str], department: str) -> pd.DataFrame:
