@@ -102,6 +102,27 @@ def warehouse_version(target: Target) -> str | None:
         return None
 
 
+def verify_audit(target: Target) -> None:
+    """Refuse to share on a broken audit chain: every line's MAC, the recorded head, and the
+    heads recorded with the kept publishes of this warehouse."""
+    published = []
+    if target.is_duckdb:
+        from yiwang.warehouse.publish import versions
+
+        try:
+            published = [e.get("audit_head") for e in versions(target)]
+        except (OSError, ValueError):
+            published = []
+    try:
+        audit.verify(published=published)
+    except audit.AuditError as error:
+        raise audit.AuditError(
+            f"sharing stopped, the audit log cannot be trusted: {error}. Investigate, then restore the log "
+            f"(and {audit.DIR_ENV}) from backup, or move it aside with `python -m yiwang.share.audit restart "
+            f"'<reason>'`"
+        ) from error
+
+
 def _read(con, sub: Subscription) -> pd.DataFrame:
     wanted = list(sub.group_by or sub.columns)
     contract = warehouse_models()[sub.dataset]
@@ -238,6 +259,7 @@ def share(
     after an audit entry. Fix lists for the platforms are written too (`fixlists=False` skips)."""
     target = resolve_target(target) if isinstance(target, str) else target
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    verify_audit(target)
     departments = load_departments(config)
     if department is not None and department not in departments:
         _refuse(
