@@ -105,8 +105,13 @@ def _head_path(chain_id: str) -> Path:
     return audit_dir() / "heads" / f"{chain_id}.json"
 
 
-def _read_head(key: bytes, chain_id: str) -> dict[str, Any] | None:
-    path = _head_path(chain_id)
+def _log_head_path(log: Path) -> Path:
+    """The last head written for the log at this path (an emptied or removed log shows)."""
+    return audit_dir() / "heads" / "by-log" / f"{hashlib.sha256(str(log.resolve()).encode()).hexdigest()[:32]}.json"
+
+
+def _read_head(key: bytes, chain_id: str, path: Path | None = None) -> dict[str, Any] | None:
+    path = path or _head_path(chain_id)
     if not path.is_file():
         return None
     head = json.loads(path.read_text())
@@ -118,11 +123,11 @@ def _read_head(key: bytes, chain_id: str) -> dict[str, Any] | None:
 def _write_head(key: bytes, log: Path, record: dict[str, Any]) -> dict[str, Any]:
     head = {"chain_id": record["chain_id"], "seq": record["seq"], "line_mac": record["mac"], "log": str(log)}
     head["mac"] = _mac(key, head)
-    path = _head_path(record["chain_id"])
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(head))
-    os.replace(tmp, path)
+    for path in (_head_path(record["chain_id"]), _log_head_path(log)):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        tmp.write_text(json.dumps(head))
+        os.replace(tmp, path)
     return head
 
 
@@ -150,6 +155,12 @@ def verify(path: Path | None = None, published: list[dict[str, Any]] | None = No
     # heads recorded by publishes for this log (another exports folder keeps its own log)
     published = [h for h in (published or []) if h and h.get("log") in (None, str(path.resolve()))]
     if not lines:
+        if _log_head_path(path).is_file():
+            last = json.loads(_log_head_path(path).read_text())
+            raise AuditError(
+                f"the audit log {path} is missing or empty, but it had {last.get('seq')} entries "
+                f"(chain {last.get('chain_id')}): it was emptied or removed; restore it from backup"
+            )
         if published:
             raise AuditError(
                 f"the audit log {path} is missing or empty, but publish recorded its head at entry "
@@ -181,7 +192,9 @@ def verify(path: Path | None = None, published: list[dict[str, Any]] | None = No
             f"the log was written with another {DIR_ENV}; point {DIR_ENV} at that folder"
         )
     restarted = json.loads(lines[0]).get("event") == "chain_restarted"
-    for recorded, what in [(head, "the audit head"), *((h, "a publish") for h in published)]:
+    by_log = _read_head(key, chain_id, _log_head_path(path))
+    recorded_heads = [(head, "the audit head"), *(((by_log, "the log's last head"),) if by_log else ())]
+    for recorded, what in [*recorded_heads, *((h, "a publish") for h in published)]:
         seq = int(recorded["seq"])
         if recorded.get("chain_id") != chain_id:
             if restarted:  # a chain restarted with the key (restart()) supersedes the older one
@@ -216,11 +229,13 @@ def head(path: Path | None = None) -> dict[str, Any] | None:
     return {"chain_id": last["chain_id"], "seq": last["seq"], "line_mac": last["mac"], "log": str(path.resolve())}
 
 
-def append(entry: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
+def append(entry: dict[str, Any], path: Path | None = None, *, new_chain: bool = False) -> dict[str, Any]:
     path = path or audit_path()
     with _locked(path):
-        key = _key(path, create=not _lines(path))
         lines = _lines(path)
+        if not lines and not new_chain and _log_head_path(path).is_file():
+            raise AuditError(f"the audit log {path} was emptied or removed; restore it, or restart() the chain")
+        key = _key(path, create=not lines)
         last = json.loads(lines[-1]) if lines else None
         record = json.loads(
             _canonical(
@@ -258,7 +273,8 @@ def restart(reason: str, path: Path | None = None) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
         if path.is_file():
             os.replace(path, aside)
-    append({"event": "chain_restarted", "reason": reason, "previous_log": aside.name, "previous_sha256": digest}, path)
+    entry = {"event": "chain_restarted", "reason": reason, "previous_log": aside.name, "previous_sha256": digest}
+    append(entry, path, new_chain=True)
     return aside
 
 

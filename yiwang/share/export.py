@@ -31,7 +31,7 @@ from yiwang.settings import workspace_dir
 from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.kanon import suppress_small_cells
-from yiwang.share.masking import MissingKeyError, masker
+from yiwang.share.masking import MaskingLeakError, MissingKeyError, check_rebuild, masker
 from yiwang.share.row_filter import compile_filter
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
@@ -215,8 +215,10 @@ def _export_one(con, sub: Subscription, folder: Path, state_dir: Path, run_id: s
     else:
         keys = [k for k in warehouse_models()[sub.dataset].primary_key]
         hashes = _row_hashes(frame, keys)
+        original = frame
         frame = _mask(frame, sub.columns, sub.department)
         exported = frame[list(sub.columns)]
+        check_rebuild(original, exported, sub.columns, f"{sub.department}.{sub.dataset}")
         if sub.mode == "delta":
             state_file = state_dir / f"{sub.dataset}.parquet"
             before = pd.read_parquet(state_file) if state_file.is_file() else hashes.iloc[0:0]
@@ -311,6 +313,10 @@ def share(
                 os.replace(tmp, final)
             except Exception as exc:
                 shutil.rmtree(tmp, ignore_errors=True)
+                if isinstance(exc, MaskingLeakError):  # a refusal of the configuration, audited as one
+                    audit.append({"event": "refused", "department": dep.id, "run_id": run_id, "reason": str(exc)})
+                    result.errors.append(f"{dep.id}: {exc}")
+                    continue
                 if isinstance(exc, MissingKeyError) and department is None:
                     # the pipeline's all-department run: one department without its key is skipped
                     # (audited, in the summary); asked for by name it is an error

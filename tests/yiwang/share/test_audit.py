@@ -68,10 +68,16 @@ def test_a_log_cut_before_a_publish_or_replaced_is_detected(log, tmp_path):
     at_publish = audit.head(log)
     audit.append({"event": "exported", "what": "later"}, log)
     assert audit.verify(log, published=[at_publish])["seq"] == 6
-    log.unlink()  # removed whole: a fresh log would start a new chain
+    log.unlink()  # removed whole
+    with pytest.raises(audit.AuditError, match="emptied or removed"):
+        audit.verify(log, published=[at_publish])
+    with pytest.raises(audit.AuditError, match="emptied or removed"):
+        audit.append({"event": "exported", "what": "a new history"}, log)
+    for head in (tmp_path / "keyring" / "heads").rglob("*.json"):
+        head.unlink()  # even with the heads beside the key gone, the publish's record remains
     with pytest.raises(audit.AuditError, match="publish recorded its head"):
         audit.verify(log, published=[at_publish])
-    audit.append({"event": "exported", "what": "forged history"}, log)
+    audit.append({"event": "exported", "what": "a new history"}, log)
     with pytest.raises(audit.AuditError, match="another chain"):
         audit.verify(log, published=[at_publish])
 
