@@ -1,11 +1,15 @@
 """Extract one table into the landing zone: read, coerce, classify, stage, commit, apply.
 
 For each unit the source offers (a cursor window, or one dropped file):
-  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written);
-  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine;
-  3. keep the last row per key, compare its hash with the key index: insert, update, delete
-     (soft delete flag), or unchanged (not landed); in snapshot units, live keys that did not
-     come back are landed as deletes;
+  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written;
+     a contract column missing at the source holds the whole run: nothing lands, see _hold);
+  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine and
+     their keys keep their last good version;
+  3. one row per key: exact copies are duplicates, different rows under one key go to
+     quarantine (or the table's on_duplicate_key rule picks one); compare the hash with the key
+     index: insert, update, delete (soft delete flag), or unchanged (not landed); in snapshot
+     units, live keys that did not come back and were not quarantined are landed as deletes,
+     unless a quarantined row's key cannot be read (then no delete is inferred);
   4. write part-NNNNN.parquet in staging.
 Then the batch is committed (rename, manifest last) and folded into the state (cursor, index).
 """
