@@ -44,10 +44,9 @@ class Drift:
         if not self.missing:
             return None
         return (
-            f"{contract.qualified_name}: schema drift: missing column(s) {list(self.missing)} in {unit}, "
-            "never landed as nulls; held: nothing landed, the table keeps its previous state "
-            f"until the source sends the column(s) again or schemas/sources/{contract.platform}/"
-            f"{contract.table}.yml drops them"
+            f"{contract.qualified_name}: schema drift: missing column(s) {list(self.missing)} in {unit}; "
+            f"held, nothing landed, until they come back or schemas/sources/{contract.platform}/"
+            f"{contract.table}.yml drops them (a missing column is never landed as nulls)"
         )
 
 

@@ -39,7 +39,7 @@ LINEAGE_COLUMNS = (
     "_yw_row_hash",
     "_yw_op",
 )
-QUARANTINE_COLUMNS = ("_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record", "_yw_key_status")
+QUARANTINE_COLUMNS = ("_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record", "_yw_key_status", "_yw_key")
 
 
 def landing_root() -> Path:

@@ -48,7 +48,7 @@ from connectors.landing import (
 )
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
-from connectors.state import TableState, index_schema
+from connectors.state import TableState, index_schema, key_text_sql, read_index_sql
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_platforms
 from yiwang.settings import workspace_dir
@@ -212,7 +212,7 @@ class _TableRun:
         self.keys = [_duckdb.identifier(k) for k in self.contract.primary_key]
         self.key_schema = state.key_schema
         if state.index_path and state.index_path.is_file():
-            self.con.execute("create table idx as select * from read_parquet(?)", [str(state.index_path)])
+            self.con.execute(f"create table idx as {read_index_sql(state.index_path)}")
         else:
             self.con.register("_empty_idx", index_schema(self.key_schema).empty_table())
             self.con.execute("create table idx as select * from _empty_idx")
@@ -323,7 +323,8 @@ class _TableRun:
                 quarantine(
                     self.con.execute(
                         "select _yw_reason, _yw_column, _yw_raw_value, _yw_record, "  # noqa: S608
-                        f"{self._key_status('b')} as _yw_key_status from _bad b order by _yw_rn"
+                        f"{self._key_status('b')} as _yw_key_status, {key_text_sql(self.keys, 'b')} as _yw_key "
+                        "from _bad b order by _yw_rn"
                     ).to_arrow_table()
                 )
             finally:
@@ -346,6 +347,7 @@ class _TableRun:
                                 "_yw_raw_value": pa.nulls(batch.num_rows, pa.string()),
                                 "_yw_record": records,
                                 "_yw_key_status": ["unit_refused"] * batch.num_rows,
+                                "_yw_key": pa.nulls(batch.num_rows, pa.string()),
                             }
                         )
                     )
@@ -513,7 +515,7 @@ class _TableRun:
                 "else 'update' end as _yw_op "
                 f"from s left join idx i on {on} "
                 "where i._yw_deleted is null or i._yw_row_hash is distinct from s._yw_row_hash "
-                "or i._yw_deleted <> s._yw_is_deleted"
+                "or i._yw_deleted <> s._yw_is_deleted or i._yw_quarantined"
             )
         detected = 0
         if diff:
@@ -569,16 +571,18 @@ class _TableRun:
         self.con.execute(f"delete from idx using read_parquet({part}) p where {match}")  # noqa: S608
         self.con.execute(
             f"insert into idx select {', '.join(keys)}, _yw_row_hash, "  # noqa: S608
-            f"_yw_op = 'delete' from read_parquet({part})"
+            f"_yw_op = 'delete', false from read_parquet({part})"
         )
 
     def _count_held_keys(self, with_hold: bool) -> None:
-        """Keys kept at their last good version: live keys whose row in this unit was quarantined."""
+        """Keys kept at their last good version: live keys whose row in this unit was quarantined.
+        They are marked in the index, so their next clean read lands again (and closes the
+        quarantine sighting) even when it equals the last good version."""
         keys = ", ".join(self.keys)
         held = f"select {keys} from qkeys" + (f" union select {keys} from hold" if with_hold else "")  # noqa: S608
         self.counts["held_keys"] += self.con.execute(
-            f"select count(*) from ({held}) k where exists "  # noqa: S608
-            f"(select 1 from idx i where {self._match('i', 'k')} and not i._yw_deleted)"
+            f"update idx i set _yw_quarantined = true where not i._yw_deleted "  # noqa: S608
+            f"and exists (select 1 from ({held}) k where {self._match('i', 'k')})"
         ).fetchone()[0]
 
     def _quarantine_conflicts(self, source: str, fields: list[pa.Field], quarantine) -> None:
@@ -594,7 +598,7 @@ class _TableRun:
         reader = self.con.execute(
             f"select 'duplicate_key_conflict' as _yw_reason, {_duckdb.literal(','.join(names))} as _yw_column, "  # noqa: S608
             f"{value} as _yw_raw_value, to_json(struct_pack({record})) as _yw_record, "
-            f"{self._key_status('x')} as _yw_key_status from {source} x "
+            f"{self._key_status('x')} as _yw_key_status, {key_text_sql(keys, 'x')} as _yw_key from {source} x "
             f"where exists (select 1 from hold h where {self._match('h', 'x')}) order by x._yw_seq"
         ).fetch_record_batch(50_000)
         for batch in reader:

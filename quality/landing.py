@@ -304,7 +304,8 @@ def check_landing(
             if held is not None:
                 name = f"{contract.platform}.{contract.table}/{held.run_id}"
                 result.blocked.append(name)
-                result.checks.append(Check(name, False, f"held: {held.manifest.get('reason')}", {"held": 1}))
+                reason = str(held.manifest.get("reason")).removeprefix(f"{contract.qualified_name}: ")
+                result.checks.append(Check(name, False, f"held: {reason}", {"held": 1}))
         result.docs = session.build_docs()
     except Exception as error:  # fail closed
         result.error = f"{type(error).__name__}: {error}"

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from tests_connectors_helpers import create_table, execute, table_config
 
@@ -98,13 +99,20 @@ def test_a_bad_value_keeps_the_last_good_version(grid_url: str) -> None:
     assert {r["_yw_key_status"] for r in q.values()} == {"kept_last_good"}
     assert manifest_of(second)["quarantine"]["key_status"] == {"kept_last_good": 3}
 
-    # the platform fixes two values: the fixed rows compare with the last good version
+    index = pq.read_table(TableState.load("grid_platform", "zz_syrk").index_path).to_pylist()
+    assert {r["rkbh"] for r in index if r["_yw_quarantined"]} == {"RK0001", "RK0002", "RK0003"}
+
+    # the platform fixes two values; the first clean read lands again, even back to the last
+    # good version, so the quarantine sighting closes (a later batch lands the key)
     execute(grid_url, "update zz_syrk set djsj = '2024-03-01 08:00:00' where rkbh = 'RK0002'")
     execute(grid_url, "update zz_syrk set rklx = '2' where rkbh = 'RK0003'")
     third = run()
-    assert (third.counts["update"], third.counts["quarantined"], third.counts["held_keys"]) == (1, 1, 1)
+    assert (third.counts["update"], third.counts["quarantined"], third.counts["held_keys"]) == (2, 1, 1)
     assert third.counts["delete"] == 0
-    assert current("zz_syrk", "rkbh")["RK0003"]["rklx"] == 2
+    rows = current("zz_syrk", "rkbh")
+    assert rows["RK0003"]["rklx"] == 2 and rows["RK0002"]["_yw_run_id"] == third.run_id
+    fourth = run()  # nothing changed: only the still-bad row is seen again
+    assert (fourth.counts["landed"], fourth.counts["quarantined"], fourth.counts["unchanged"]) == (0, 1, 4)
 
 
 def test_a_new_key_with_a_bad_value_lands_nothing_and_says_so(grid_url: str) -> None:
@@ -233,3 +241,16 @@ def test_a_bad_and_a_good_version_of_one_key_hold_the_key(grid_url: str) -> None
     assert sorted(r["_yw_reason"] for r in quarantine_of(second)) == ["duplicate_key_conflict", "type_coercion:dwlx"]
     assert TableState.load("grid_platform", "zz_dw").last_run_id == second.run_id
     assert len(committed_batches("grid_platform", "zz_dw")) == 2
+
+
+def test_an_index_without_the_quarantine_flag_still_reads(grid_url: str) -> None:
+    """Indexes written before the flag existed read it as false."""
+    create_table(grid_url, SYRK, [person(i) for i in range(3)])
+    run()
+    path = TableState.load("grid_platform", "zz_syrk").index_path
+    pq.write_table(pq.read_table(path).drop_columns(["_yw_quarantined"]), path)
+    execute(grid_url, "update zz_syrk set rklx = 'abc' where rkbh = 'RK0001'")
+    second = run()
+    assert (second.counts["unchanged"], second.counts["held_keys"]) == (2, 1)
+    index = pq.read_table(TableState.load("grid_platform", "zz_syrk").index_path).to_pylist()
+    assert {r["rkbh"]: r["_yw_quarantined"] for r in index} == {"RK0000": False, "RK0001": True, "RK0002": False}
