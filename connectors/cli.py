@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -67,8 +68,8 @@ def counts_table(results: list[TableResult]) -> Table:
                 str(c["update"]),
                 str(c["delete"]),
             ]
-        else:
-            status, row = "[red]failed", ["-"] * 7
+        else:  # held: schema drift, nothing landed (the reason is printed below the table)
+            status, row = ("[yellow]held" if r.status == "held" else "[red]failed"), ["-"] * 7
         table.add_row(r.platform, r.table, *row, status)
     return table
 
@@ -103,7 +104,16 @@ def extract_command(
         results = extract(tables, full=full, progress=RichProgress(bars))
     console.print(counts_table(results))
     for r in results:
-        if r.status != "ok":
+        c = r.counts or {}
+        if r.status == "held":
+            console.print(f"[yellow]{r.platform}.{r.table} held[/yellow]: {escape(r.error)}", highlight=False)
+        elif r.status != "ok":
             console.print(f"[red]{r.platform}.{r.table}[/red]: {r.error}", markup=True, highlight=False)
+        elif c.get("held_keys") or c.get("deletes_withheld"):
+            console.print(
+                f"{r.platform}.{r.table}: {c.get('held_keys', 0)} key(s) kept at their last good version "
+                f"(their rows are quarantined), {c.get('deletes_withheld', 0)} delete(s) withheld",
+                highlight=False,
+            )
     if any(r.status != "ok" for r in results):
         raise typer.Exit(1)
