@@ -71,8 +71,8 @@ def counts_table(results: list[TableResult]) -> Table:
                 str(c["update"]),
                 str(c["delete"]),
             ]
-        else:
-            status, row = "[red]failed", ["-"] * 7
+        else:  # held: schema drift, nothing landed (the reason is printed below the table)
+            status, row = ("[yellow]held" if r.status == "held" else "[red]failed"), ["-"] * 7
         table.add_row(r.platform, r.table, *row, status)
     return table
 
@@ -121,10 +121,19 @@ def extract_command(
         results = extract(tables, full=full, progress=RichProgress(bars), accept_short=tuple(accept_short or ()))
     console.print(counts_table(results))
     for r in results:
-        if r.status != "ok":
+        c = r.counts or {}
+        if r.status == "held":
+            console.print(f"[yellow]{r.platform}.{r.table} held[/yellow]: {escape(r.error)}", highlight=False)
+        elif r.status != "ok":
             error = r.error or "failed"
             prefix = f"{r.platform}.{r.table}: "
             error = error[len(prefix) :] if error.startswith(prefix) else error
             console.print(f"[red]{r.platform}.{r.table}[/red]: {escape(error)}", highlight=False, soft_wrap=True)
+        elif c.get("held_keys") or c.get("deletes_withheld"):
+            console.print(
+                f"{r.platform}.{r.table}: {c.get('held_keys', 0)} key(s) kept at their last good version "
+                f"(their rows are quarantined), {c.get('deletes_withheld', 0)} delete(s) withheld",
+                highlight=False,
+            )
     if any(r.status != "ok" for r in results):
         raise typer.Exit(1)

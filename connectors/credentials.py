@@ -96,9 +96,22 @@ def redact_url(url: str) -> str:
         return re.sub(r"//[^/@]*@", "//***@", url)
 
 
+# userinfo of any URL inside a text (scheme://user:secret@host) and libpq / ODBC style
+# key=value secrets (password=..., PWD=...): what drivers put in their error messages
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:)(?P<secret>[^\s@'\"]*)@")
+_KEYWORD_SECRET = re.compile(
+    r"(?P<head>\b(?:password|passwd|pwd|pgpassword|api_key)\s*[=:]\s*)"
+    r"(?P<secret>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s'\",;&)]+)",
+    re.IGNORECASE,
+)
+
+
 def redact(text: str, *secrets: str | None) -> str:
-    """`text` with every given secret replaced by ***."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """`text` safe for a console, a log or a results file: every given secret, every URL's
+    password and every `password=...` style value replaced by ***. The one redaction function:
+    gates, builds, sharing and connectors all pass their messages through it."""
+    text = str(text)
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + "***@", text)
+    return _KEYWORD_SECRET.sub(lambda m: m["head"] + "***", text)

@@ -1,11 +1,15 @@
 """Extract one table into the landing zone: read, coerce, classify, stage, commit, apply.
 
 For each unit the source offers (a cursor window, or one dropped file):
-  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written);
-  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine;
-  3. keep the last row per key, compare its hash with the key index: insert, update, delete
-     (soft delete flag), or unchanged (not landed); in snapshot units, live keys that did not
-     come back are landed as deletes;
+  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written;
+     a contract column missing at the source holds the whole run: nothing lands, see _hold);
+  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine and
+     their keys keep their last good version;
+  3. one row per key: exact copies are duplicates, different rows under one key go to
+     quarantine (or the table's on_duplicate_key rule picks one); compare the hash with the key
+     index: insert, update, delete (soft delete flag), or unchanged (not landed); in snapshot
+     units, live keys that did not come back and were not quarantined are landed as deletes,
+     unless a quarantined row's key cannot be read (then no delete is inferred);
   4. write part-NNNNN.parquet in staging.
 Then the batch is committed (rename, manifest last) and folded into the state (cursor, index).
 """
@@ -36,16 +40,18 @@ from connectors.files import FileDropSource
 from connectors.http import HttpJsonClient, HttpSource, RetryPolicy
 from connectors.landing import (
     MANIFEST_VERSION,
+    QUARANTINE_COLUMNS,
     batch_dir,
     commit,
     quarantine_dir,
     remove_debris,
     sha256_file,
     staging_dir,
+    write_held,
 )
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
-from connectors.state import LockedError, TableState, index_schema
+from connectors.state import LockedError, TableState, index_schema, key_text_sql, read_index_sql
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_platforms
 from yiwang.settings import workspace_dir
@@ -54,6 +60,30 @@ FAULT_ENV = "YIWANG_CONNECTORS_FAULT"  # tests only: "pause:<point>:<marker file
 READ_ATTEMPTS = 3  # whole-table attempts on a transient source error
 RETRY_BASE_SECONDS = 0.5
 MEMORY_LIMIT = "256MB"  # DuckDB per connection; past it joins and sorts spill to staging/tmp
+
+
+class HeldBatch(ExtractError):
+    """A unit cannot land as it is (a contract column is missing): the whole run is held."""
+
+    def __init__(self, reason: str, unit: dict[str, Any]):
+        super().__init__(reason)
+        self.unit = unit
+
+
+COUNT_NAMES = (  # a run's counts, all in every manifest
+    "source",
+    "landed",
+    "quarantined",
+    "unchanged",
+    "duplicates",
+    "detected_deletes",
+    "insert",
+    "update",
+    "delete",
+    "held_keys",
+    "deletes_withheld",
+    "duplicates_superseded",
+)
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -98,10 +128,10 @@ class TableResult:
     platform: str
     table: str
     run_id: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "held" (schema drift: nothing landed, the state kept) or "failed"
     counts: dict[str, int] = field(default_factory=dict)
     manifest_path: Path | None = None
-    error: str | None = None
+    error: str | None = None  # why the table failed or was held
     note: str | None = None  # e.g. "no new file": the run landed no batch for this table
 
     @property
@@ -208,25 +238,14 @@ class _TableRun:
         self.keys = [_duckdb.identifier(k) for k in self.contract.primary_key]
         self.key_schema = state.key_schema
         if state.index_path and state.index_path.is_file():
-            self.con.execute("create table idx as select * from read_parquet(?)", [str(state.index_path)])
+            self.con.execute(f"create table idx as {read_index_sql(state.index_path)}")
         else:
             self.con.register("_empty_idx", index_schema(self.key_schema).empty_table())
             self.con.execute("create table idx as select * from _empty_idx")
             self.con.unregister("_empty_idx")
-        self.counts = dict.fromkeys(
-            (
-                "source",
-                "landed",
-                "quarantined",
-                "unchanged",
-                "duplicates",
-                "detected_deletes",
-                "insert",
-                "update",
-                "delete",
-            ),
-            0,
-        )
+        self.counts = dict.fromkeys(COUNT_NAMES, 0)
+        self.key_status: dict[str, int] = {}
+        self.withheld: list[str] = []
         self.source_window: int | None = None
         self.reasons: dict[str, int] = {}
         self.files: list[dict[str, Any]] = []
@@ -253,6 +272,19 @@ class _TableRun:
         )
 
     # -- staging one unit ------------------------------------------------------------------------
+    def _match(self, a: str, b: str) -> str:
+        """`a.k = b.k and ...` over the primary key (quoted identifiers only)."""
+        return " and ".join(f"{a}.{k} = {b}.{k}" for k in self.keys)
+
+    def _key_status(self, alias: str) -> str:
+        """SQL for a quarantined row's key: held at its last good version, never good, or unreadable."""
+        unreadable = " or ".join(f"{alias}.{k} is null" for k in self.keys)
+        return (
+            f"case when {unreadable} then 'key_unreadable' "  # noqa: S608
+            f"when exists (select 1 from idx i where {self._match('i', alias)} and not i._yw_deleted) "
+            "then 'kept_last_good' else 'no_good_version' end"
+        )
+
     def stage(self, unit: Unit, read: SourceRead, n: int) -> dict[str, Any]:
         cfg, contract = self.cfg, self.contract
         info: dict[str, Any] = {"label": unit.label, **read.details}
@@ -262,6 +294,10 @@ class _TableRun:
         qwriter: pq.ParquetWriter | None = None
         rows = good_rows = 0
         unit_min = unit_max = None
+        # keys of this unit's quarantined rows: they keep their last good version, never a delete
+        keys = ", ".join(self.keys)
+        self.con.execute(f"create or replace temp table qkeys as select {keys} from idx limit 0")  # noqa: S608
+        unreadable = 0
 
         def quarantine(table: pa.Table) -> None:
             nonlocal qwriter
@@ -274,17 +310,39 @@ class _TableRun:
                     "_yw_run_id": pa.array([self.run_id] * table.num_rows),
                     "_yw_extracted_at": pa.array([self.extracted_at] * table.num_rows, pa.timestamp("us", tz="UTC")),
                     "_yw_source": pa.array([unit.label] * table.num_rows),
-                    "_yw_reason": table["_yw_reason"].cast(pa.string()),
-                    "_yw_column": table["_yw_column"].cast(pa.string()),
-                    "_yw_raw_value": table["_yw_raw_value"].cast(pa.string()),
-                    "_yw_record": table["_yw_record"].cast(pa.string()),
+                    **{name: table[name].cast(pa.string()) for name in QUARANTINE_COLUMNS},
                 }
             )
             if qwriter is None:
                 qwriter = pq.ParquetWriter(qpath, q.schema, compression="zstd")
             qwriter.write_table(q)
-            for reason, count in zip(*pc.value_counts(q["_yw_reason"]).flatten(), strict=True):
-                self.reasons[reason.as_py()] = self.reasons.get(reason.as_py(), 0) + count.as_py()
+            for column, tally in (("_yw_reason", self.reasons), ("_yw_key_status", self.key_status)):
+                for value, count in zip(*pc.value_counts(q[column]).flatten(), strict=True):
+                    tally[value.as_py()] = tally.get(value.as_py(), 0) + count.as_py()
+
+        def quarantine_bad(bad: pa.Table) -> None:
+            nonlocal unreadable
+            if bad.num_rows == 0:
+                return
+            self.con.register("_bad", bad.append_column("_yw_rn", pa.array(range(bad.num_rows), pa.int64())))
+            try:
+                readable = " and ".join(f"b.{k} is not null" for k in self.keys)
+                self.con.execute(
+                    f"insert into qkeys select distinct {', '.join(f'b.{k}' for k in self.keys)} "  # noqa: S608
+                    f"from _bad b where {readable}"
+                )
+                unreadable += self.con.execute(
+                    f"select count(*) from _bad b where not ({readable})"  # noqa: S608
+                ).fetchone()[0]
+                quarantine(
+                    self.con.execute(
+                        "select _yw_reason, _yw_column, _yw_raw_value, _yw_record, "  # noqa: S608
+                        f"{self._key_status('b')} as _yw_key_status, {key_text_sql(self.keys, 'b')} as _yw_key "
+                        "from _bad b order by _yw_rn"
+                    ).to_arrow_table()
+                )
+            finally:
+                self.con.unregister("_bad")
 
         # good rows stream to a staging Parquet file: memory stays one batch deep
         raw_path = self.staging / f"raw-{n:05d}.parquet"
@@ -302,12 +360,18 @@ class _TableRun:
                                 "_yw_column": pa.nulls(batch.num_rows, pa.string()),
                                 "_yw_raw_value": pa.nulls(batch.num_rows, pa.string()),
                                 "_yw_record": records,
+                                "_yw_key_status": ["unit_refused"] * batch.num_rows,
+                                "_yw_key": pa.nulls(batch.num_rows, pa.string()),
                             }
                         )
                     )
                     self.progress.advance(cfg, batch.num_rows)
             else:
                 self.drift = check_drift(contract, read.schema, cfg.drift)
+                where = f"file {unit.path.name}" if unit.path is not None else f"the {unit.label} read"
+                reason = self.drift.hold_reason(contract, where)
+                if reason:
+                    raise HeldBatch(reason, info | {"columns": read.schema.names})
                 timezone = source_platforms()[cfg.platform].timezone
                 soft = contract.soft_delete if cfg.delete_detection == "soft" else None
                 sql = coercion_sql(contract, read.schema, self.drift, "_raw_batch", timezone, soft)
@@ -318,7 +382,7 @@ class _TableRun:
                     out = self.con.execute(sql).to_arrow_table()
                     self.con.unregister("_raw_batch")
                     bad_mask = pc.is_valid(out["_yw_reason"])
-                    quarantine(out.filter(bad_mask))
+                    quarantine_bad(out.filter(bad_mask))
                     good = out.filter(pc.invert(bad_mask)).drop_columns(
                         ["_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record"]
                     )
@@ -340,58 +404,121 @@ class _TableRun:
                     self.progress.advance(cfg, batch.num_rows)
                     if n == 0 and rows == batch.num_rows:
                         fault("read")
+            if raw_writer is not None:
+                raw_writer.close()
+                raw_writer = None
+            info |= {"rows_read": rows, "window_count": read.window_count}
+            self.counts["source"] += rows
+            self.counts["quarantined"] += rows - good_rows
+            if read.window_count is not None:
+                self.source_window = (self.source_window or 0) + read.window_count
+            diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
+            self._finalize(n, raw_path if created else None, good_rows, diff, unreadable, info, quarantine)
         finally:
             if qwriter is not None:
                 qwriter.close()
             if raw_writer is not None:
                 raw_writer.close()
-        info |= {"rows_read": rows, "window_count": read.window_count}
-        self.counts["source"] += rows
-        self.counts["quarantined"] += rows - good_rows
-        if read.window_count is not None:
-            self.source_window = (self.source_window or 0) + read.window_count
         if qpath.exists():
-            self.quarantine_files.append({"path": qpath.name, "rows": rows - good_rows})
+            self.quarantine_files.append({"path": qpath.name, "rows": pq.read_metadata(qpath).num_rows})
         if unit_min is not None:
             self.cursor_min = unit_min if self.cursor_min is None else min(self.cursor_min, unit_min)
         if unit_max is not None:
             self.cursor_max = unit_max if self.cursor_max is None else max(self.cursor_max, unit_max)
-        diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
-        self._finalize(n, raw_path if created else None, good_rows, diff, info)
         raw_path.unlink(missing_ok=True)
         info["taken"] = True
         return info
 
-    def _finalize(self, n: int, raw: Path | None, good_rows: int, diff: bool, info: dict) -> None:
+    def _repeated(self, source: str) -> tuple[int, int, int]:
+        """Find keys the unit holds more than once; those with different rows go to `hold` unless
+        the table's rule picks one. Returns (surplus rows of kept keys, of which rule-superseded,
+        rows of held keys). Looks at keys only, cheap, when no key repeats."""
+        keys = self.keys
+        cols = ", ".join(keys)
+        match = self._match("x", "r")
+        self.con.execute(
+            f"create or replace temp table rep as select {cols}, count(*) as n, 1 as h from {source} "  # noqa: S608
+            f"group by {cols} having count(*) > 1"
+        )
+        self.con.execute(f"create or replace temp table hold as select {cols} from qkeys limit 0")  # noqa: S608
+        if self.con.execute("select count(*) from rep").fetchone()[0]:
+            self.con.execute("create or replace temp table rep0 as select * from rep")
+            self.con.execute(
+                f"create or replace temp table rep as select {', '.join(f'r.{k}' for k in keys)}, r.n, "  # noqa: S608
+                f"count(distinct x._yw_row_hash) as h from {source} x join rep0 r on {match} "
+                f"group by all"
+            )
+            rule = self.cfg.latest_by
+            if rule is None:  # different rows under one key: quarantine them all, never pick
+                self.con.execute(f"insert into hold select {cols} from rep where h > 1")  # noqa: S608
+            else:  # the rule picks the row with the highest value; a tie between different rows cannot
+                col = _duckdb.identifier(rule)
+                xkeys = ", ".join(f"x.{k}" for k in keys)
+                self.con.execute(
+                    f"insert into hold select {cols} from (select {xkeys}, x._yw_row_hash, x.{col} as v, "  # noqa: S608
+                    f"max(x.{col}) over (partition by {xkeys}) as top from {source} x join rep r on {match} "
+                    f"where r.h > 1) where v is not distinct from top "
+                    f"group by {cols} having count(distinct _yw_row_hash) > 1"
+                )
+        # a key with a quarantined row and a good one: which is right cannot be told, so neither lands
+        if self.con.execute("select count(*) from qkeys").fetchone()[0]:
+            self.con.execute(
+                f"insert into hold select {', '.join(f'q.{k}' for k in keys)} from qkeys q "  # noqa: S608
+                f"where exists (select 1 from {source} x where {self._match('x', 'q')}) "
+                f"and not exists (select 1 from hold h where {self._match('h', 'q')})"
+            )
+        surplus, superseded = self.con.execute(
+            "select coalesce(sum(n - 1), 0), coalesce(sum(case when h > 1 then n - 1 else 0 end), 0) "  # noqa: S608
+            f"from rep r where not exists (select 1 from hold h where {self._match('h', 'r')})"
+        ).fetchone()
+        held_rows = 0
+        if self.con.execute("select count(*) from hold").fetchone()[0]:
+            held_rows = self.con.execute(
+                f"select count(*) from {source} x "  # noqa: S608
+                f"where exists (select 1 from hold h where {self._match('h', 'x')})"
+            ).fetchone()[0]
+        return int(surplus), int(superseded), int(held_rows)
+
+    def _finalize(
+        self, n: int, raw: Path | None, good_rows: int, diff: bool, unreadable: int, info: dict, quarantine
+    ) -> None:
         # SQL below is assembled from identifiers quoted by _duckdb.identifier and literals
         # escaped by _duckdb.literal; no value from a source or a file is pasted into it.
         keys = self.keys
         on = " and ".join(f"s.{k} = i.{k}" for k in keys)
         created = raw is not None
+        surplus = held_rows = 0
         if created:
             source = f"read_parquet({_duckdb.literal(str(raw))})"
-            # the last row per key wins; look for repeated keys first (keys only, cheap) so the
-            # common case streams from the staged file without a window over the whole unit
-            repeated = self.con.execute(
-                f"select coalesce(sum(c - 1), 0) from (select count(*) as c from {source} "  # noqa: S608
-                f"group by {', '.join(keys)} having count(*) > 1)"
-            ).fetchone()[0]
+            surplus, superseded, held_rows = self._repeated(source)
+            fields = [f for f in self.schema if not f.name.startswith("_yw_")]
+            if held_rows:
+                self._quarantine_conflicts(source, fields, quarantine)
+            self.counts["duplicates_superseded"] += superseded
+            hold = f" where not exists (select 1 from hold h where {self._match('h', 'x')})"  # noqa: S608
+            hold = hold if held_rows else ""
+            order = f"{_duckdb.identifier(self.cfg.latest_by)} desc nulls last, " if self.cfg.latest_by else ""
+            # the common case (no repeated key) streams from the staged file without a window
             dedupe = (
-                f" qualify row_number() over (partition by {', '.join(keys)} order by _yw_seq desc) = 1"
-                if repeated
+                f" qualify row_number() over (partition by {', '.join(f'x.{k}' for k in keys)} "
+                f"order by {order}_yw_seq desc) = 1"
+                if surplus
                 else ""
             )
             self.con.execute(
-                f"create or replace temp view s as select * exclude (_yw_seq) from {source}{dedupe}"  # noqa: S608
+                f"create or replace temp view s as select * exclude (_yw_seq) from {source} x{hold}{dedupe}"  # noqa: S608
             )
-            fields = [f for f in self.schema if not f.name.startswith("_yw_")]
         elif diff:  # an empty snapshot: every live key is gone
             self.con.execute("create or replace temp table s as select * from idx limit 0")
+            self.con.execute(f"create or replace temp table hold as select {', '.join(keys)} from qkeys limit 0")  # noqa: S608
             fields = [pa.field(c.name, c.arrow_type) for c in self.contract.columns]
         else:
+            self._count_held_keys(with_hold=False)
             return
-        deduped = good_rows - repeated if created else 0
-        self.counts["duplicates"] += good_rows - deduped
+        self._count_held_keys(with_hold=True)
+        self.counts["quarantined"] += held_rows
+        deduped = good_rows - held_rows - surplus
+        self.counts["duplicates"] += surplus
         parts = []
         if created:
             select_s = ", ".join(f"s.{_duckdb.identifier(f.name)}" for f in fields)
@@ -402,7 +529,7 @@ class _TableRun:
                 "else 'update' end as _yw_op "
                 f"from s left join idx i on {on} "
                 "where i._yw_deleted is null or i._yw_row_hash is distinct from s._yw_row_hash "
-                "or i._yw_deleted <> s._yw_is_deleted"
+                "or i._yw_deleted <> s._yw_is_deleted or i._yw_quarantined"
             )
         detected = 0
         if diff:
@@ -413,15 +540,30 @@ class _TableRun:
                 else f"cast(null as {_duck_type(f.type)}) as {_duckdb.identifier(f.name)}"
                 for f in fields
             )
-            anti = f"not i._yw_deleted and not exists (select 1 from s where {on})"  # noqa: S608
-            detected = self.con.execute(
+            # a key whose row was quarantined keeps its last good version: it is not gone
+            kept = " and ".join(
+                f"not exists (select 1 from {t} q where {self._match('q', 'i')})"  # noqa: S608
+                for t in ("qkeys", "hold")
+            )
+            anti = f"not i._yw_deleted and not exists (select 1 from s where {on}) and {kept}"  # noqa: S608
+            candidates = self.con.execute(
                 f"select count(*) from idx i where {anti}"  # noqa: S608
             ).fetchone()[0]
-            parts.append(
-                f"select {cols}, {self.lineage()}, i._yw_row_hash, "  # noqa: S608
-                f"'delete' as _yw_op from idx i where {anti}"
-            )
+            if unreadable:
+                # a row whose key cannot be read may be any of the missing keys: none is ruled out
+                self.counts["deletes_withheld"] += candidates
+                if candidates:
+                    self.withheld.append(f"{unreadable} quarantined row(s) with an unreadable key")
+            else:
+                detected = candidates
+                parts.append(
+                    f"select {cols}, {self.lineage()}, i._yw_row_hash, "  # noqa: S608
+                    f"'delete' as _yw_op from idx i where {anti}"
+                )
         self.counts["detected_deletes"] += detected
+        if not parts:
+            self.counts["unchanged"] += deduped
+            return
         path = self.staging / "data" / f"part-{n:05d}.parquet"
         self.con.execute(
             f"copy ({' union all '.join(parts)}) to {_duckdb.literal(str(path))} (format parquet, compression zstd)"
@@ -443,8 +585,38 @@ class _TableRun:
         self.con.execute(f"delete from idx using read_parquet({part}) p where {match}")  # noqa: S608
         self.con.execute(
             f"insert into idx select {', '.join(keys)}, _yw_row_hash, "  # noqa: S608
-            f"_yw_op = 'delete' from read_parquet({part})"
+            f"_yw_op = 'delete', false from read_parquet({part})"
         )
+
+    def _count_held_keys(self, with_hold: bool) -> None:
+        """Keys kept at their last good version: live keys whose row in this unit was quarantined.
+        They are marked in the index, so their next clean read lands again (and closes the
+        quarantine sighting) even when it equals the last good version."""
+        keys = ", ".join(self.keys)
+        held = f"select {keys} from qkeys" + (f" union select {keys} from hold" if with_hold else "")  # noqa: S608
+        self.counts["held_keys"] += self.con.execute(
+            f"update idx i set _yw_quarantined = true where not i._yw_deleted "  # noqa: S608
+            f"and exists (select 1 from ({held}) k where {self._match('i', 'k')})"
+        ).fetchone()[0]
+
+    def _quarantine_conflicts(self, source: str, fields: list[pa.Field], quarantine) -> None:
+        """Every row of a held key goes to quarantine as `duplicate_key_conflict` (the typed row as JSON)."""
+        keys = self.keys
+        names = self.contract.primary_key
+        value = (
+            f"cast(x.{keys[0]} as VARCHAR)"
+            if len(keys) == 1
+            else f"to_json(struct_pack({', '.join(f'{k} := x.{k}' for k in keys)}))"
+        )
+        record = ", ".join(f"{_duckdb.identifier(f.name)} := x.{_duckdb.identifier(f.name)}" for f in fields)
+        reader = self.con.execute(
+            f"select 'duplicate_key_conflict' as _yw_reason, {_duckdb.literal(','.join(names))} as _yw_column, "  # noqa: S608
+            f"{value} as _yw_raw_value, to_json(struct_pack({record})) as _yw_record, "
+            f"{self._key_status('x')} as _yw_key_status, {key_text_sql(keys, 'x')} as _yw_key from {source} x "
+            f"where exists (select 1 from hold h where {self._match('h', 'x')}) order by x._yw_seq"
+        ).fetch_record_batch(50_000)
+        for batch in reader:
+            quarantine(pa.Table.from_batches([batch]))
 
     # -- the manifest ------------------------------------------------------------------------------
     def manifest(self, description: str, since: Any, full: bool) -> dict[str, Any]:
@@ -489,7 +661,12 @@ class _TableRun:
                 == counts["landed"] + counts["quarantined"] + counts["unchanged"] + counts["duplicates"],
             },
             "files": self.files,
-            "quarantine": {"files": [], "reasons": self.reasons},
+            "quarantine": {"files": [], "reasons": self.reasons, "key_status": self.key_status},
+            "deletes": {
+                "detected": counts["detected_deletes"],
+                "withheld": counts["deletes_withheld"],
+                "withheld_because": "; ".join(self.withheld) or None,
+            },
             "schema": fields,
             "drift": self.drift.as_dict() if self.drift else {"policy": cfg.drift, "added": [], "missing": []},
             "units": self.units,
@@ -512,17 +689,6 @@ def _discard(cfg: TableConfig, run_id: str) -> None:
 
 
 ACCEPT_SHORT_HINT = "yiwang extract --accept-short {name}"
-_COUNT_NAMES = (
-    "source",
-    "landed",
-    "quarantined",
-    "unchanged",
-    "duplicates",
-    "detected_deletes",
-    "insert",
-    "update",
-    "delete",
-)
 
 
 def _refused(cfg: TableConfig, why: str) -> SourceError:
@@ -573,7 +739,7 @@ def extract_table(
             if not units and cfg.mode == "file_drop":
                 # no new file is not a batch: an empty one would read as a table emptied at the source
                 result = TableResult(
-                    cfg.platform, cfg.table, run_id, "ok", dict.fromkeys(_COUNT_NAMES, 0), note="no new file"
+                    cfg.platform, cfg.table, run_id, "ok", dict.fromkeys(COUNT_NAMES, 0), note="no new file"
                 )
                 progress.finish(cfg, result)
                 return result
@@ -631,6 +797,8 @@ def extract_table(
             batch = commit(run.staging, cfg.platform, cfg.table, run_id, manifest, fault=fault)
             fault("committed")
             state.apply(batch)
+        except HeldBatch as held:
+            return _hold(run, held, source.description, since, full, progress)
         except BaseException:
             if run is not None:
                 run.close()
@@ -640,6 +808,36 @@ def extract_table(
             if own_source:
                 source.close()
     result = TableResult(cfg.platform, cfg.table, run_id, "ok", manifest["counts"], batch.path / "_manifest.json")
+    progress.finish(cfg, result)
+    return result
+
+
+def _hold(run: _TableRun, held: HeldBatch, description: str, since: Any, full: bool, progress: Progress) -> TableResult:
+    """Nothing of a held run lands and the state stays as it was; its manifest, kept apart under
+    _held/, says why (the landing gate reports the table until a later batch lands)."""
+    cfg = run.cfg
+    run.close()
+    shutil.rmtree(run.staging, ignore_errors=True)
+    run.files = []  # what earlier units staged is discarded with them
+    manifest = run.manifest(description, since, full)
+    counts = dict.fromkeys(run.counts, 0) | {"source_window": None}
+    units = [u | {"taken": False} for u in run.units] + [held.unit | {"taken": False, "held": True}]
+    manifest |= {
+        "status": "held",
+        "reason": str(held),
+        "counts": counts,
+        "reconciliation": dict(manifest["reconciliation"], ok=True),
+        "cursor": {"before": run.state.cursor, "after": run.state.cursor},
+        "files": [],
+        "quarantine": {"files": [], "reasons": {}, "key_status": {}},
+        "deletes": {"detected": 0, "withheld": 0, "withheld_because": None},
+        "schema": None,
+        "units": units,
+    }
+    record = write_held(cfg.platform, cfg.table, run.run_id, manifest)
+    result = TableResult(
+        cfg.platform, cfg.table, run.run_id, "held", counts, record.path / "_manifest.json", error=str(held)
+    )
     progress.finish(cfg, result)
     return result
 

@@ -14,6 +14,8 @@ def _console() -> Console:
 
 def _table(result, failed_only: bool = False) -> None:
     """The pass/fail table; with `failed_only`, the failing checks and a line counting the rest."""
+    from rich.markup import escape
+
     failed = len(result.failed)
     shown = result.failed if failed_only else result.checks
     table = Table(
@@ -26,12 +28,18 @@ def _table(result, failed_only: bool = False) -> None:
     table.add_column("detail", overflow="fold")
     for check in shown:
         table.add_row(check.name, "[green]pass[/]" if check.ok else "[red]FAIL[/]", check.detail[:160])
-    if shown:
+    if result.error:
+        # the gate did not run to the end: its checks (often none) say nothing about the data
+        _console().print(
+            f"[red]{result.gate} gate {result.run_id}: could not run[/] ({len(result.checks)} checks ran): "
+            f"{escape(result.error)}"
+        )
+        if shown:
+            _console().print(table)
+    elif shown:
         _console().print(table)
     else:
         _console().print(f"[green]{result.gate} gate {result.run_id}: all {len(result.checks)} checks passed[/]")
-    if result.error:
-        _console().print(f"[red]gate error:[/] {result.error}")
     _console().print(f"data docs: {result.docs}\nresults: {result.results_path}")
 
 
@@ -100,7 +108,9 @@ def publish_command(
     if result.published:
         _console().print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
     else:
-        _console().print(f"[red]not published[/]: {result.error}; the previous version keeps serving")
+        from connectors.credentials import redact
+
+        _console().print(f"[red]not published[/]: {redact(str(result.error))}; the previous version keeps serving")
         raise typer.Exit(1)
 
 

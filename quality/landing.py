@@ -7,7 +7,9 @@ meta, personal data masked); the config's `actions` say whether a reason rejects
 out of the warehouse) or flags it (loaded; the warehouse normalises it). The batch is blocked
 (its table's load stops at it, the others load) when a structural expectation fails, the share
 of rejected rows passes `max_reject_share`, the row count drops beyond `max_row_drop`, or the
-check itself errors (fail closed). Decisions are files the raw loader reads:
+check itself errors (fail closed). A table whose latest run was held by the connector (a contract
+column missing at the source: nothing landed) fails the gate by name until a later batch lands.
+Decisions are files the raw loader reads:
 
     workspace_dir("quality")/landing/<platform>/<table>/<run_id>.json      status passed|blocked
     workspace_dir("quality")/landing/<platform>/<table>/<run_id>.parquet   quarantine rows
@@ -24,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.landing import Batch, committed_batches, landing_root
+from connectors.landing import Batch, committed_batches, held_batches, landing_root
 from quality.config import load_config
 from quality.gate import Check, GateResult, mask, new_run_id, run_dir
 from quality.gx_run import GxSession
@@ -217,6 +219,7 @@ def _check_batch(
     # delta of four rows with one typo is a quarantine row, not a blocked source
     if share > float(config["max_reject_share"]) and rejected > int(config.get("min_rejected_rows_to_block", 0)):
         problems.append(f"rejected {rejected} of {total} rows ({share:.1%}) > {config['max_reject_share']:.0%}")
+    counts = batch.manifest.get("counts") or {}
     doc = {
         "platform": contract.platform,
         "table": contract.table,
@@ -224,11 +227,23 @@ def _check_batch(
         "status": "blocked" if problems else "passed",
         "problems": problems,
         "rows": total,
+        # the connector's own quarantine: keys kept at their last good version, deletes not inferred
+        "held_keys": int(counts.get("held_keys") or 0),
+        "deletes_withheld": int(counts.get("deletes_withheld") or 0),
         "rejected_rows": int(rejected),
         "flagged_rows": int(quarantine.loc[quarantine["action"] == "flag", "source_key"].nunique()),
         "reasons": quarantine.groupby("reason_code").size().astype(int).to_dict() if len(quarantine) else {},
     }
     return doc, quarantine
+
+
+def _held_now(contract: SourceTable, batches: list[Batch], root: Path) -> Batch | None:
+    """The table's latest held run when no batch landed after it: the table is held (schema
+    drift) and keeps its previous data until the contract or the source changes."""
+    held = held_batches(contract.platform, contract.table, root)
+    if not held or (batches and batches[-1].run_id > held[-1].run_id):
+        return None
+    return held[-1]
 
 
 def check_landing(
@@ -278,7 +293,22 @@ def check_landing(
                 detail = "; ".join(doc["problems"]) or (
                     f"{doc.get('rows', 0)} rows, {doc.get('rejected_rows', 0)} rejected, {doc.get('flagged_rows', 0)} flagged"  # noqa: E501
                 )
+                kept = [
+                    f"{doc[k]} {what}"
+                    for k, what in (
+                        ("held_keys", "key(s) kept at their last good version"),
+                        ("deletes_withheld", "delete(s) withheld"),
+                    )
+                    if doc.get(k)
+                ]
+                detail = "; ".join([detail, *kept])
                 result.checks.append(Check(name, ok, detail, doc.get("reasons")))
+            held = _held_now(contract, batches, landing or landing_root())
+            if held is not None:
+                name = f"{contract.platform}.{contract.table}/{held.run_id}"
+                result.blocked.append(name)
+                reason = str(held.manifest.get("reason")).removeprefix(f"{contract.qualified_name}: ")
+                result.checks.append(Check(name, False, f"held: {reason}", {"held": 1}))
         result.docs = session.build_docs()
     except Exception as error:  # fail closed
         result.error = f"{type(error).__name__}: {error}"

@@ -35,6 +35,19 @@ def test_secrets_are_redacted() -> None:
     assert redact("connect failed for s3cr3t@db", "s3cr3t") == "connect failed for ***@db"
 
 
+def test_passwords_inside_driver_messages_are_redacted() -> None:
+    # the shapes drivers and DuckDB's postgres extension quote in their errors
+    libpq = 'Unable to connect to Postgres at "host=h port=5432 user=u dbname=d password=pw1 sslmode=x": FATAL'
+    assert (
+        redact(libpq)
+        == 'Unable to connect to Postgres at "host=h port=5432 user=u dbname=d password=*** sslmode=x": FATAL'
+    )
+    assert "pw 2" not in redact("dsn: password='pw 2' host=h")
+    assert redact("postgresql+psycopg://u:pw3@h:5432/db failed") == "postgresql+psycopg://u:***@h:5432/db failed"
+    assert redact("Server=h;PWD=pw4;Database=d") == "Server=h;PWD=***;Database=d"
+    assert redact("mysql+pymysql://root@127.0.0.1/x") == "mysql+pymysql://root@127.0.0.1/x"  # no password: unchanged
+
+
 def test_a_missing_value_names_the_variable_and_the_connection(monkeypatch) -> None:
     import pytest
 

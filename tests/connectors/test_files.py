@@ -165,14 +165,17 @@ def test_drift_freeze_fails_before_writing(workspace: Path) -> None:
     assert read_landed("party_building", "organisations").column("备注").to_pylist() == ["新列"]
 
 
-def test_repeated_key_in_one_export_keeps_the_last(workspace: Path) -> None:
-    rows = [member(1, "张三"), member(2, "李四"), member(1, "张喆")]
+def test_repeated_key_in_one_export_is_quarantined_unless_identical(workspace: Path) -> None:
+    rows = [member(1, "张三"), member(2, "李四"), member(1, "张喆"), member(2, "李四")]
     write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
     [result] = extract([table_config("party_building", "members")])
     c = result.counts
-    assert (c["source"], c["landed"], c["duplicates"]) == (3, 2, 1) and result.reconciled
+    assert (c["source"], c["landed"], c["quarantined"], c["duplicates"]) == (4, 1, 2, 1) and result.reconciled
     df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
-    assert df.loc["DY00001", "姓名"] == "张喆"
+    assert list(df.index) == ["DY00002"]  # which of DY00001's two names is right cannot be told
+    q = read_landed("party_building", "members", quarantine=True).to_pandas()
+    assert set(q["_yw_reason"]) == {"duplicate_key_conflict"} and set(q["_yw_raw_value"]) == {"DY00001"}
+    assert sorted(q["_yw_record"].map(lambda r: __import__("json").loads(r)["姓名"])) == ["张三", "张喆"]
 
 
 # -- files that cannot be a whole export --------------------------------------------------------

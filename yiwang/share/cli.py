@@ -18,12 +18,13 @@ def share_command(
 ) -> None:
     """Share the published warehouse (数据共享): masked exports per department, fix lists per platform."""
     from yiwang.share import ShareRefused, share
+    from yiwang.share.audit import AuditError
     from yiwang.share.config import ConfigError
     from yiwang.share.masking import MissingKeyError
 
     try:
         result = share(department, datasets=dataset or None, target=target)
-    except (ShareRefused, ConfigError, MissingKeyError, FileNotFoundError) as exc:
+    except (ShareRefused, ConfigError, MissingKeyError, FileNotFoundError, AuditError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
