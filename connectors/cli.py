@@ -1,4 +1,5 @@
-"""`yiwang extract [--source NAME] [--full]`: land every configured table, then show the counts."""
+"""`yiwang extract [--source NAME] [--full] [--accept-short TABLE]`: land every configured table,
+then show the counts and one line per failed table saying what to do."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from connectors.pipeline import Progress as ProgressEvents
 from connectors.pipeline import TableResult, extract
-from connectors.registry import TableConfig, load_registry, select_tables
+from connectors.registry import RegistryError, TableConfig, load_registry, select_tables
 
 
 class RichProgress(ProgressEvents):
@@ -57,7 +58,9 @@ def counts_table(results: list[TableResult]) -> Table:
         table.add_column(name, justify="right" if numeric else "left")
     for r in results:
         c = r.counts
-        if r.status == "ok":
+        if r.status == "ok" and r.note:
+            status, row = f"[yellow]{r.note}", ["-"] * 7
+        elif r.status == "ok":
             status = "[green]reconciled" if r.reconciled else "[red]NOT reconciled"
             row = [
                 str(c["source"]),
@@ -86,13 +89,27 @@ def extract_command(
             help="Ignore saved cursors: read everything again (unchanged rows still land nothing).",
         ),
     ] = False,
+    accept_short: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-short",
+            help="A table (party_building.members) or platform whose dropped file you confirm as complete "
+            "although it ends without a line break or holds fewer rows than min_row_ratio; repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Copy the legacy platforms into the landing zone: one Parquet batch per table and run."""
     console = Console()
     try:
-        tables = select_tables(load_registry(), source)
+        registry = load_registry()
+        tables = select_tables(registry, source)
+        for name in accept_short or ():
+            select_tables(registry, name)  # a typo must not pass silently
     except KeyError as error:
-        console.print(f"[red]{error.args[0]}")
+        console.print(f"[red]{error.args[0]}", highlight=False)
+        raise typer.Exit(2) from None
+    except RegistryError as error:
+        console.print(f"[red]the registry is invalid:[/red] {error}", highlight=False)
         raise typer.Exit(2) from None
     columns = (
         TextColumn("{task.description}"),
@@ -101,14 +118,17 @@ def extract_command(
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=False) as bars:
-        results = extract(tables, full=full, progress=RichProgress(bars))
+        results = extract(tables, full=full, progress=RichProgress(bars), accept_short=tuple(accept_short or ()))
     console.print(counts_table(results))
     for r in results:
         c = r.counts or {}
         if r.status == "held":
             console.print(f"[yellow]{r.platform}.{r.table} held[/yellow]: {escape(r.error)}", highlight=False)
         elif r.status != "ok":
-            console.print(f"[red]{r.platform}.{r.table}[/red]: {r.error}", markup=True, highlight=False)
+            error = r.error or "failed"
+            prefix = f"{r.platform}.{r.table}: "
+            error = error[len(prefix) :] if error.startswith(prefix) else error
+            console.print(f"[red]{r.platform}.{r.table}[/red]: {escape(error)}", highlight=False, soft_wrap=True)
         elif c.get("held_keys") or c.get("deletes_withheld"):
             console.print(
                 f"{r.platform}.{r.table}: {c.get('held_keys', 0)} key(s) kept at their last good version "

@@ -16,23 +16,26 @@ Then the batch is committed (rename, manifest last) and folded into the state (c
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.base import ExtractError, Source, SourceError, SourceRead, Unit
 from connectors.coerce import check_drift, coercion_sql
-from connectors.credentials import resolve_secret, resolve_url
+from connectors.credentials import redact_url, resolve_secret, resolve_url, where_to_set
 from connectors.files import FileDropSource
 from connectors.http import HttpJsonClient, HttpSource, RetryPolicy
 from connectors.landing import (
@@ -48,7 +51,7 @@ from connectors.landing import (
 )
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
-from connectors.state import TableState, index_schema, key_text_sql, read_index_sql
+from connectors.state import LockedError, TableState, index_schema, key_text_sql, read_index_sql
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_platforms
 from yiwang.settings import workspace_dir
@@ -65,6 +68,22 @@ class HeldBatch(ExtractError):
     def __init__(self, reason: str, unit: dict[str, Any]):
         super().__init__(reason)
         self.unit = unit
+
+
+COUNT_NAMES = (  # a run's counts, all in every manifest
+    "source",
+    "landed",
+    "quarantined",
+    "unchanged",
+    "duplicates",
+    "detected_deletes",
+    "insert",
+    "update",
+    "delete",
+    "held_keys",
+    "deletes_withheld",
+    "duplicates_superseded",
+)
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -113,6 +132,7 @@ class TableResult:
     counts: dict[str, int] = field(default_factory=dict)
     manifest_path: Path | None = None
     error: str | None = None  # why the table failed or was held
+    note: str | None = None  # e.g. "no new file": the run landed no batch for this table
 
     @property
     def reconciled(self) -> bool:
@@ -128,13 +148,19 @@ def _expand(value: str | None) -> str | None:
 
 
 def open_source(cfg: TableConfig) -> Source:
+    """The table's source, located through its credentials; LookupError names what to set."""
     conn = cfg.connection
-    location, _ = resolve_url(conn.credentials, _expand(conn.default))
+    try:
+        location, _ = resolve_url(conn.credentials, _expand(conn.default))
+    except LookupError as error:
+        raise LookupError(f"{cfg.name}: {error}") from None
     if conn.kind == "sql":
         return SqlSource(location, cfg.contract, batch_size=cfg.batch_size, schema=conn.options.get("schema"))
     if conn.kind in ("csv", "xlsx"):
         return FileDropSource(location, cfg.contract, conn.kind, batch_size=cfg.batch_size)
     token = resolve_secret(conn.token, conn.token_default) if conn.token else conn.token_default
+    if conn.token and not token:
+        raise LookupError(f"{cfg.name}: no API token for {redact_url(location)}: set {where_to_set(conn.token)}")
     options = conn.options
     client = HttpJsonClient(
         location,
@@ -217,23 +243,7 @@ class _TableRun:
             self.con.register("_empty_idx", index_schema(self.key_schema).empty_table())
             self.con.execute("create table idx as select * from _empty_idx")
             self.con.unregister("_empty_idx")
-        self.counts = dict.fromkeys(
-            (
-                "source",
-                "landed",
-                "quarantined",
-                "unchanged",
-                "duplicates",
-                "detected_deletes",
-                "insert",
-                "update",
-                "delete",
-                "held_keys",
-                "deletes_withheld",
-                "duplicates_superseded",
-            ),
-            0,
-        )
+        self.counts = dict.fromkeys(COUNT_NAMES, 0)
         self.key_status: dict[str, int] = {}
         self.withheld: list[str] = []
         self.source_window: int | None = None
@@ -248,6 +258,10 @@ class _TableRun:
 
     def close(self) -> None:
         self.con.close()
+
+    def live_keys(self) -> int:
+        """Keys the table holds now (the key index, with this run's units folded in)."""
+        return self.con.execute("select count(*) from idx where not _yw_deleted").fetchone()[0]
 
     def lineage(self) -> str:
         lit = _duckdb.literal
@@ -659,14 +673,56 @@ class _TableRun:
         }
 
 
+def _discard(cfg: TableConfig, run_id: str) -> None:
+    """Remove what a failed run of the table wrote: its staging, and batch folders with no manifest."""
+    staging = staging_dir(cfg.platform, cfg.table, run_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    for empty in (staging.parent, staging.parent.parent):  # _staging/<run_id>/<platform>, <run_id>
+        try:
+            empty.rmdir()
+        except OSError:
+            break
+    try:
+        remove_debris(cfg.platform, cfg.table)  # a commit cut short (disk full) left no manifest
+    except OSError:
+        pass  # a read-only workspace: nothing could have been written
+
+
+ACCEPT_SHORT_HINT = "yiwang extract --accept-short {name}"
+
+
+def _refused(cfg: TableConfig, why: str) -> SourceError:
+    return SourceError(
+        f"{why}; the file is refused and nothing landed (the table keeps its previous state). Deliver the "
+        f"whole export again, or if it is complete as it is, run `{ACCEPT_SHORT_HINT.format(name=cfg.name)}`"
+    )
+
+
+def _short(cfg: TableConfig, read: SourceRead, rows_read: int, live: int | None) -> str | None:
+    """Why a full export looks too short: it would land the rows it lacks as deletes."""
+    if live and rows_read < cfg.min_row_ratio * live:
+        name = read.details.get("file") or "the export"
+        return (
+            f"{name}: {rows_read} rows, fewer than {cfg.min_row_ratio:.0%} of the {live} records the table "
+            "holds now (min_row_ratio)"
+        )
+    return None
+
+
 def extract_table(
     cfg: TableConfig,
     run_id: str,
     full: bool = False,
     progress: Progress | None = None,
     source: Source | None = None,
+    accept_short: bool = False,
 ) -> TableResult:
-    """Extract one table; raises ExtractError (SourceError, DriftError) on failure."""
+    """Extract one table; raises ExtractError (SourceError, DriftError) on failure.
+
+    A file drop with no new file lands nothing (the result's note says "no new file"). A dropped
+    file that ends without a line break, or holds fewer rows than `min_row_ratio` of the live keys,
+    is refused unless `accept_short` (the operator confirmed it).
+    """
     progress = progress or Progress()
     contract = cfg.contract
     key_schema = pa.schema([(k, contract.column(k).arrow_type) for k in contract.primary_key])
@@ -680,25 +736,49 @@ def extract_table(
         try:
             since = None if full else window_start(cfg, state.cursor)
             units = source.units(since, state.files, full)
+            if not units and cfg.mode == "file_drop":
+                # no new file is not a batch: an empty one would read as a table emptied at the source
+                result = TableResult(
+                    cfg.platform, cfg.table, run_id, "ok", dict.fromkeys(COUNT_NAMES, 0), note="no new file"
+                )
+                progress.finish(cfg, result)
+                return result
             for attempt in range(READ_ATTEMPTS):
                 # a transient failure (source down, dropped mid-read) restarts the table from
                 # scratch: what the failed attempt staged is discarded, nothing was visible
                 run = _TableRun(cfg, run_id, state, progress)
+                accepted: list[str] = []  # doubts the operator waived with accept_short
                 progress.start(cfg, None)
                 try:
                     for n, unit in enumerate(units):
                         read = source.read(unit)
                         if read.window_count is not None:
                             progress.start(cfg, read.window_count)
-                        run.units.append(run.stage(unit, read, n))
+                        guarded = cfg.mode == "file_drop" and not read.file_reason
+                        live = run.live_keys() if guarded else None
+                        doubts = [read.suspect] if read.suspect else []
+                        if doubts and not accept_short:
+                            raise _refused(cfg, doubts[0])
+                        info = run.stage(unit, read, n)
+                        doubts += [d for d in [_short(cfg, read, info["rows_read"], live)] if d]
+                        if doubts and not accept_short:
+                            raise _refused(cfg, doubts[-1])
+                        accepted += doubts
+                        run.units.append(info)
                     break
                 except SourceError as error:
                     run.close()
-                    if not error.transient or attempt + 1 == READ_ATTEMPTS:
+                    if not error.transient:
                         raise
+                    if attempt + 1 == READ_ATTEMPTS:
+                        raise SourceError(
+                            f"{error} (gave up after {READ_ATTEMPTS} reads; nothing landed)", transient=True
+                        ) from error
                     time.sleep(min(RETRY_BASE_SECONDS * 2**attempt, 5))
             fault("staged")
             manifest = run.manifest(source.description, since, full)
+            if accepted:  # the landing gate does not hold back a drop the operator confirmed
+                manifest["accepted_short"] = accepted
             qdir = run.staging / "quarantine"
             if any(qdir.glob("*.parquet")):
                 rel = os.path.relpath(
@@ -722,7 +802,7 @@ def extract_table(
         except BaseException:
             if run is not None:
                 run.close()
-            shutil.rmtree(staging_dir(cfg.platform, cfg.table, run_id), ignore_errors=True)
+            _discard(cfg, run_id)
             raise
         finally:
             if own_source:
@@ -762,21 +842,65 @@ def _hold(run: _TableRun, held: HeldBatch, description: str, since: Any, full: b
     return result
 
 
+_STORAGE_ADVICE = {
+    errno.ENOSPC: "free space on that disk (or move YIWANG_HOME or YIWANG_LANDING_DIR to a larger one)",
+    errno.EDQUOT: "free space in the quota (or move YIWANG_HOME or YIWANG_LANDING_DIR)",
+    errno.EROFS: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+    errno.EACCES: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+    errno.EPERM: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+}
+
+
+def storage_error(cfg: TableConfig, error: Exception) -> str:
+    """One line for a failed write: what the OS said, where, and what to do."""
+    text = " ".join(str(error).split())
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return (
+            f"{cfg.name}: staging ran out of DuckDB's {MEMORY_LIMIT} of working memory; nothing landed: look for "
+            "an oversized value in the source (or raise connectors.pipeline.MEMORY_LIMIT), then run again"
+        )
+    code = getattr(error, "errno", None)
+    if code not in _STORAGE_ADVICE:  # DuckDB and Arrow pass the OS message on, not the errno
+        code = next((c for c in _STORAGE_ADVICE if os.strerror(c) in text), None)
+    if code is None:
+        return f"{cfg.name}: {error.__class__.__name__}: {text[:300]}"
+    where = getattr(error, "filename", None) or text[:200]
+    return (
+        f"{cfg.name}: {os.strerror(code).lower()} ({where}); nothing landed and the partial files were "
+        f"removed: {_STORAGE_ADVICE[code]}, then run again"
+    )
+
+
+def _accepted(accept_short: Collection[str], cfg: TableConfig) -> bool:
+    return cfg.name in accept_short or cfg.platform in accept_short
+
+
 def extract(
     tables: list[TableConfig],
     full: bool = False,
     progress: Progress | None = None,
     run_id: str | None = None,
+    accept_short: Collection[str] = (),
 ) -> list[TableResult]:
-    """Extract tables one after another; a failing table does not stop the others."""
+    """Extract tables one after another; a failing table does not stop the others.
+
+    `accept_short` names tables (`party_building.members`) or platforms whose dropped files the
+    operator confirmed as complete although they look short (see `extract_table`).
+    """
     run_id = run_id or new_run_id()
     progress = progress or Progress()
     results = []
     for cfg in tables:
         try:
-            results.append(extract_table(cfg, run_id, full, progress))
-        except (ExtractError, OSError, LookupError) as error:
-            result = TableResult(cfg.platform, cfg.table, run_id, "failed", error=str(error))
-            progress.finish(cfg, result)
-            results.append(result)
+            results.append(extract_table(cfg, run_id, full, progress, accept_short=_accepted(accept_short, cfg)))
+            continue
+        except LockedError as error:
+            message = f"{cfg.name}: {error}"
+        except (ExtractError, LookupError) as error:
+            message = str(error)
+        except (OSError, duckdb.Error) as error:
+            message = storage_error(cfg, error)
+        result = TableResult(cfg.platform, cfg.table, run_id, "failed", error=message)
+        progress.finish(cfg, result)
+        results.append(result)
     return results

@@ -24,8 +24,18 @@ MODES = ("incremental", "snapshot", "file_drop")
 DRIFT_POLICIES = ("evolve", "freeze")
 DELETE_DETECTION = ("none", "soft", "diff")
 _KIND_FOR_STORE = {"sql": "sql", "file_csv": "csv", "file_xlsx": "xlsx", "http_api": "http"}
-_TABLE_KEYS = {"connection", "mode", "lookback", "drift", "batch_size", "delete_detection", "on_duplicate_key"}
+_TABLE_KEYS = {
+    "connection",
+    "mode",
+    "lookback",
+    "drift",
+    "batch_size",
+    "delete_detection",
+    "on_duplicate_key",
+    "min_row_ratio",
+}
 DUPLICATE_RULES = ("quarantine", "latest_by <column>")
+MIN_ROW_RATIO = 0.5  # file drops: a file with fewer rows than this share of the live keys is refused
 CONNECTORS_ROOT = Path(__file__).resolve().parent
 
 
@@ -58,6 +68,7 @@ class TableConfig:
     batch_size: int
     delete_detection: str
     on_duplicate_key: str = "quarantine"  # or "latest_by <column>"
+    min_row_ratio: float = MIN_ROW_RATIO
 
     @property
     def latest_by(self) -> str | None:
@@ -161,6 +172,12 @@ def _table(
     batch_size = int(raw.get("batch_size", 50_000))
     if batch_size <= 0:
         raise RegistryError(f"{where}: {name}: batch_size must be positive")
+    try:
+        min_row_ratio = float(raw.get("min_row_ratio", MIN_ROW_RATIO))
+    except (TypeError, ValueError):
+        min_row_ratio = -1.0
+    if not 0 <= min_row_ratio <= 1:
+        raise RegistryError(f"{where}: {name}: min_row_ratio must be a number from 0 to 1 (0 turns the check off)")
     for column in contract.column_names:  # fail early on a name we could not quote
         identifier(column)
     on_duplicate_key = " ".join(str(raw.get("on_duplicate_key", "quarantine")).split())
@@ -181,6 +198,7 @@ def _table(
         batch_size=batch_size,
         delete_detection=delete,
         on_duplicate_key=on_duplicate_key,
+        min_row_ratio=min_row_ratio,
     )
 
 

@@ -33,7 +33,7 @@ from yiwang.contracts import source_table
 from yiwang.settings import workspace_dir
 
 
-class LockedError(RuntimeError):
+class LockedError(RuntimeError):  # not an ExtractError: the source was never touched
     """Another process is extracting the same table."""
 
 
@@ -49,7 +49,10 @@ class TableLock:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._fh.close()
-            raise LockedError(f"another extraction holds {self.path}") from None
+            raise LockedError(
+                f"another extraction of this table is running (it holds {self.path}); nothing was done for "
+                "the table: wait for that run to finish, then run again (the lock ends with its process)"
+            ) from None
         return self
 
     def __exit__(self, *exc) -> None:

@@ -48,14 +48,45 @@ def check_command(
     target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
     recheck: bool = typer.Option(False, help="landing: check batches that already have a decision again."),
     failed_only: bool = typer.Option(False, help="Print only the failing checks."),
+    release: str | None = typer.Option(
+        None,
+        help="landing: let a blocked table load again: PLATFORM.TABLE (every blocked batch) or "
+        "PLATFORM.TABLE/RUN_ID (one); needs --reason. Does not run the gate.",
+    ),
+    reason: str | None = typer.Option(None, help="Why the blocked batches may load (kept in the decision)."),
 ) -> None:
     """Run a quality gate and print a pass/fail table; exit 1 when it fails or errors."""
     from quality import check_landing, check_warehouse
+
+    if release is not None:
+        _release(gate, release, reason)
+        return
 
     result = check_landing(recheck=recheck) if gate == "landing" else check_warehouse(target)
     _table(result, failed_only)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _release(gate: str, what: str, reason: str | None) -> None:
+    from quality.landing import release
+
+    name, _, run_id = what.partition("/")
+    platform, _, table = name.partition(".")
+    if gate != "landing" or not platform or not table:
+        _console().print("[red]--release goes with `check landing` and names PLATFORM.TABLE[/RUN_ID][/]")
+        raise typer.Exit(2)
+    if not reason or not reason.strip():
+        _console().print("[red]--release needs --reason: what was checked and why the batches may load[/]")
+        raise typer.Exit(2)
+    released = release(platform, table, run_id or None, reason=reason)
+    if not released:
+        _console().print(f"nothing to release: {what} has no blocked batch")
+        return
+    for doc in released:
+        problems = "; ".join(doc["released"]["problems"]) or "-"
+        _console().print(f"released {name}/{doc['run_id']} (was: {problems})", highlight=False, soft_wrap=True)
+    _console().print("the next `yiwang build` or `yiwang publish` loads them")
 
 
 def publish_command(

@@ -157,7 +157,7 @@ def _check_batch(
     now, before = _source_rows(batch), _source_rows(previous) if previous is not None else None
     if now is not None and before:
         floor = math.ceil(before * (1 - float(config["max_row_drop"])))
-        if now < floor:
+        if now < floor and not batch.manifest.get("accepted_short"):  # the operator confirmed the drop
             drop = f"row_count_drop: the source held {now} rows, {before} at {previous.run_id} (floor {floor})"
     asset = f"{contract.platform}.{contract.table}.{batch.run_id}"
     # an incremental batch with no changes holds no rows: nothing to validate row by row (a
@@ -281,6 +281,9 @@ def check_landing(
                     }
                     quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
                 doc["gate_run_id"] = run_id
+                earlier = decision(contract.platform, contract.table, batch.run_id)
+                if earlier and earlier.get("released") and doc["status"] != "passed":
+                    doc |= {"status": "passed", "released": earlier["released"]}  # a recheck keeps a release
                 out.mkdir(parents=True, exist_ok=True)
                 quarantine.to_parquet(out / f"{batch.run_id}.parquet", index=False)
                 (out / f"{batch.run_id}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
@@ -323,3 +326,32 @@ def blocked_from(platform: str, table: str, run_ids: list[str]) -> str | None:
         if doc is not None and doc.get("status") != "passed":
             return run_id
     return None
+
+
+def release(platform: str, table: str, run_id: str | None = None, *, reason: str) -> list[dict]:
+    """Let a table's blocked batches load (all of them, or the one `run_id`): the operator's decision.
+
+    The decision file keeps the gate's problems with the release (`released`: when, reason,
+    problems) and its status becomes `passed`, so `blocked_from` no longer holds the table out;
+    rows the gate rejected still stay out of the load. Returns the released decisions.
+    """
+    if not reason or not reason.strip():
+        raise ValueError("a release needs a reason (what was checked, by whom)")
+    from datetime import UTC, datetime
+
+    released = []
+    for path in sorted(decisions_dir(platform, table).glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("status") == "passed" or (run_id is not None and doc.get("run_id") != run_id):
+            continue
+        doc["released"] = {
+            "at": datetime.now(UTC).isoformat(),
+            "reason": reason.strip(),
+            "problems": doc.get("problems", []),
+        }
+        doc["status"] = "passed"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        tmp.replace(path)
+        released.append(doc)
+    return released

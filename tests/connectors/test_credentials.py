@@ -46,3 +46,15 @@ def test_passwords_inside_driver_messages_are_redacted() -> None:
     assert redact("postgresql+psycopg://u:pw3@h:5432/db failed") == "postgresql+psycopg://u:***@h:5432/db failed"
     assert redact("Server=h;PWD=pw4;Database=d") == "Server=h;PWD=***;Database=d"
     assert redact("mysql+pymysql://root@127.0.0.1/x") == "mysql+pymysql://root@127.0.0.1/x"  # no password: unchanged
+
+
+def test_a_missing_value_names_the_variable_and_the_connection(monkeypatch) -> None:
+    import pytest
+
+    monkeypatch.delenv("YIWANG_TEST_SOURCE_URL", raising=False)
+    monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
+    ref = CredentialRef(env="YIWANG_TEST_SOURCE_URL", airflow_conn_id="yiwang_test")
+    with pytest.raises(LookupError) as error:
+        resolve_url(ref, None)
+    assert "environment variable YIWANG_TEST_SOURCE_URL" in str(error.value)
+    assert "Airflow connection yiwang_test" in str(error.value)

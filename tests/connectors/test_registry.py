@@ -37,6 +37,8 @@ def platform_file(tmp_path: Path, tables: str, connections: str | None = None) -
         ("  t_gd_lzjl: {mode: incremental, lookback: soon}", "lookback"),
         ("  t_gd_lzjl: {mode: file_drop}", "file_drop"),
         ("  t_gd_lzjl: {mode: snapshot, drift: loose}", "drift"),
+        ("  t_gd_lzjl: {mode: snapshot, min_row_ratio: 1.5}", "min_row_ratio must be a number from 0 to 1"),
+        ("  t_gd_lzjl: {mode: snapshot, min_row_ratio: half}", "min_row_ratio must be a number from 0 to 1"),
         ("  t_gd_lzjl: {mode: snapshot, on_duplicate_key: first}", "on_duplicate_key 'first'"),
         ("  t_gd_lzjl: {mode: snapshot, on_duplicate_key: latest_by nope}", "on_duplicate_key 'latest_by nope'"),
     ],
