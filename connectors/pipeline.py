@@ -40,6 +40,7 @@ from connectors.landing import (
     sha256_file,
     staging_dir,
 )
+from connectors.progress import Progress
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
 from connectors.state import TableState, index_schema
@@ -78,16 +79,6 @@ def fault(point: str) -> None:
         Path(marker).write_text(point)
         while True:
             time.sleep(1)
-
-
-class Progress:
-    """Receives progress events; the CLI draws them as rich progress bars."""
-
-    def start(self, cfg: TableConfig, total: int | None) -> None: ...
-
-    def advance(self, cfg: TableConfig, rows: int) -> None: ...
-
-    def finish(self, cfg: TableConfig, result: TableResult) -> None: ...
 
 
 @dataclass
