@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.pipeline import Progress as ProgressEvents
-from connectors.pipeline import TableResult, extract
-from connectors.registry import TableConfig, load_registry, select_tables
+from connectors.progress import Progress as ProgressEvents
+
+if TYPE_CHECKING:  # the pipeline (pyarrow, drivers) is imported when the command runs, not for --help
+    from connectors.pipeline import TableResult
+    from connectors.registry import TableConfig
 
 
 class RichProgress(ProgressEvents):
@@ -76,7 +78,9 @@ def counts_table(results: list[TableResult]) -> Table:
 def extract_command(
     source: Annotated[
         str | None,
-        typer.Option("--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl); default all."),
+        typer.Option(
+            "--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl).", show_default="all tables"
+        ),
     ] = None,
     full: Annotated[
         bool,
@@ -87,6 +91,9 @@ def extract_command(
     ] = False,
 ) -> None:
     """Copy the legacy platforms into the landing zone: one Parquet batch per table and run."""
+    from connectors.pipeline import extract
+    from connectors.registry import load_registry, select_tables
+
     console = Console()
     try:
         tables = select_tables(load_registry(), source)
