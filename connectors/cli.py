@@ -3,7 +3,7 @@ then show the counts and one line per failed table saying what to do."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,9 +11,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.pipeline import Progress as ProgressEvents
-from connectors.pipeline import TableResult, extract
-from connectors.registry import RegistryError, TableConfig, load_registry, select_tables
+from connectors.progress import Progress as ProgressEvents
+
+if TYPE_CHECKING:  # the pipeline (pyarrow, drivers) is imported when the command runs, not for --help
+    from connectors.pipeline import TableResult
+    from connectors.registry import TableConfig
 
 
 class RichProgress(ProgressEvents):
@@ -80,7 +82,9 @@ def counts_table(results: list[TableResult]) -> Table:
 def extract_command(
     source: Annotated[
         str | None,
-        typer.Option("--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl); default all."),
+        typer.Option(
+            "--source", help="A platform (hotline) or one table (hotline.t_gd_lzjl).", show_default="all tables"
+        ),
     ] = None,
     full: Annotated[
         bool,
@@ -99,6 +103,9 @@ def extract_command(
     ] = None,
 ) -> None:
     """Copy the legacy platforms into the landing zone: one Parquet batch per table and run."""
+    from connectors.pipeline import extract
+    from connectors.registry import RegistryError, load_registry, select_tables
+
     console = Console()
     try:
         registry = load_registry()

@@ -49,6 +49,7 @@ from connectors.landing import (
     staging_dir,
     write_held,
 )
+from connectors.progress import Progress
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
 from connectors.state import LockedError, TableState, index_schema, key_text_sql, read_index_sql
@@ -111,16 +112,6 @@ def fault(point: str) -> None:
         Path(marker).write_text(point)
         while True:
             time.sleep(1)
-
-
-class Progress:
-    """Receives progress events; the CLI draws them as rich progress bars."""
-
-    def start(self, cfg: TableConfig, total: int | None) -> None: ...
-
-    def advance(self, cfg: TableConfig, rows: int) -> None: ...
-
-    def finish(self, cfg: TableConfig, result: TableResult) -> None: ...
 
 
 @dataclass

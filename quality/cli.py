@@ -6,6 +6,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yiwang.cli_options import TargetOption
+
 
 def _console() -> Console:
     """A console made per call, so it sees the terminal (or COLUMNS) as the command runs."""
@@ -45,7 +47,7 @@ def _table(result, failed_only: bool = False) -> None:
 
 def check_command(
     gate: str = typer.Argument("warehouse", help="landing (each new source batch) or warehouse (the published one)"),
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    target: TargetOption = "duckdb",
     recheck: bool = typer.Option(False, help="landing: check batches that already have a decision again."),
     failed_only: bool = typer.Option(False, help="Print only the failing checks."),
     release: str | None = typer.Option(
@@ -90,7 +92,7 @@ def _release(gate: str, what: str, reason: str | None) -> None:
 
 
 def publish_command(
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    target: TargetOption = "duckdb",
     landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
 ) -> None:
     """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
@@ -115,8 +117,10 @@ def publish_command(
 
 
 def rollback_command(
-    run_id: str | None = typer.Argument(None, help="A kept version's run id [default: the one before the current]."),
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    run_id: str | None = typer.Argument(
+        None, help="A kept version's run id.", show_default="the one before the current"
+    ),
+    target: TargetOption = "duckdb",
     list_versions: bool = typer.Option(False, "--list", help="List the kept versions and exit."),
 ) -> None:
     """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
@@ -131,8 +135,8 @@ def rollback_command(
 
 
 def quarantine_command(
-    target: str = typer.Option("duckdb", help="Warehouse target."),
-    platform: str | None = typer.Option(None, help="Only this platform."),
+    target: TargetOption = "duckdb",
+    platform: str | None = typer.Option(None, help="Only this platform.", show_default="all"),
     rows: bool = typer.Option(False, help="List the rows, not the summary."),
     limit: int = typer.Option(50, help="Rows to list."),
 ) -> None:

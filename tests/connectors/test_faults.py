@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from unittest import mock
 import pandas as pd
 import pytest
 from tests_connectors_helpers import create_table, execute, table_config, workorders
+from waiting import wait_exit, wait_for
 
 from connectors import committed_batches, extract, read_landed
 from connectors.landing import committed_batches as batches_of
@@ -68,15 +68,16 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
     for home in (clean, crashed):
         (home / "sources").mkdir(parents=True)
         make_source(home)
-    assert run_child(clean).wait(120) == 0
+    assert wait_exit(run_child(clean), 120) == 0
 
     marker = tmp_path / "marker"
     child = run_child(crashed, point, marker)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
+
+    def paused() -> bool:
         assert child.poll() is None, "the extraction ended before the fault point"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+        return marker.exists()
+
+    wait_for(f"the extraction to pause at {point}", paused, 120, interval=0.05)
     monkeypatch.setenv("YIWANG_HOME", str(crashed))
     visible = batches_of("hotline", "t_gd_workorder")
     if point != "committed":
@@ -85,7 +86,7 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
     os.kill(child.pid, signal.SIGKILL)
     child.wait(30)
 
-    assert run_child(crashed).wait(120) == 0  # rerun
+    assert wait_exit(run_child(crashed), 120) == 0  # rerun
     pd.testing.assert_frame_equal(landed_content(crashed), landed_content(clean))
     cursors = []
     for home in (clean, crashed):
@@ -97,7 +98,7 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
         p for p in (crashed / "landing" / "hotline" / "t_gd_workorder").iterdir() if not (p / "_manifest.json").exists()
     ]
     # and a further run lands nothing: no duplicates
-    assert run_child(crashed).wait(120) == 0
+    assert wait_exit(run_child(crashed), 120) == 0
     assert len(landed_content(crashed)) == 1000
 
 

@@ -6,15 +6,17 @@ import json
 
 import typer
 
+from yiwang.cli_options import TargetOption
+
 
 def share_command(
     department: str | None = typer.Option(
-        None, "--department", help="One department id (subscriptions.yml); default: all."
+        None, "--department", help="One department id (subscriptions.yml).", show_default="all"
     ),
     dataset: list[str] = typer.Option(
-        [], "--dataset", help="Only these datasets (marts); beyond the grant is refused."
+        [], "--dataset", help="Only these datasets (marts); beyond the grant is refused.", show_default="all granted"
     ),
-    target: str = typer.Option("duckdb", help="Warehouse target: duckdb or postgres."),
+    target: TargetOption = "duckdb",
 ) -> None:
     """Share the published warehouse (数据共享): masked exports per department, fix lists per platform."""
     from yiwang.share import ShareRefused, share
