@@ -197,3 +197,38 @@ def test_the_sql_checksum_and_sex_agreement_match_the_normaliser(postgres_databa
         assert con.execute(query).fetchall() == expected
     with psycopg.connect(Target("postgres", postgres_url=postgres_database).postgres_conninfo()) as con:
         assert con.execute(query.replace("(null)", "(null::text)")).fetchall() == expected
+
+
+def test_bounds_come_from_the_published_profile_and_the_config():
+    """Small marts get the minimum slack of rows; a column of a few categories gets no distinct-share
+    bound (losing one category is a normal day), an identifier column does; too few rows: no shares."""
+    from quality.config import load_config
+    from quality.drift import mart_expectations, row_bounds
+    from yiwang.contracts import warehouse_models
+
+    tolerances = load_config()["warehouse"]["drift"]
+    assert row_bounds(7, tolerances) == (0, 17) and row_bounds(2000, tolerances) == (1800, 2200)
+    old = {
+        "rows": 2000,
+        "columns": {
+            "id_number": {"nonnull": 1900, "distinct": 1900},
+            "person_name": {"nonnull": 2000, "distinct": 11},
+            "phone": {"nonnull": 1940, "distinct": 1500},
+            "sex": {"nonnull": 1990, "values": [["female", 990], ["male", 1000]]},
+        },
+        "checksum": {"id_number": {"checked": 1900, "passed": 1843}},
+        "agrees": {"sex": {"checked": 1800, "passed": 1800}},
+    }
+    made = mart_expectations(warehouse_models()["dim_person"], old, tolerances)
+    by = {(e.type, e.kwargs.get("column")): e.kwargs for e in made}
+    assert ("expect_column_proportion_of_unique_values_to_be_between", "id_number") in by
+    assert ("expect_column_proportion_of_unique_values_to_be_between", "person_name") not in by
+    assert by[("expect_column_values_to_not_be_null", "phone")]["mostly"] == 0.95
+    assert by[("expect_column_values_to_be_in_set", "_yw_checksum__id_number")]["mostly"] == 0.95
+    assert by[("expect_column_values_to_be_in_set", "_yw_agrees__sex")]["mostly"] == 0.98
+    partition = by[("expect_column_kl_divergence_to_be_less_than", "sex")]["partition_object"]
+    assert partition["values"] == ["female", "male"] and abs(sum(partition["weights"]) - 1) < 1e-12
+    assert by[("expect_table_row_count_to_be_between", None)] == {"min_value": 1800, "max_value": 2200}
+    small = {"rows": 10, "checksum": {"id_number": {"checked": 9, "passed": 9}}, "agrees": {}}
+    few = mart_expectations(warehouse_models()["dim_person"], old | small, tolerances)
+    assert [e.type for e in few] == ["expect_table_row_count_to_be_between"]
