@@ -57,6 +57,7 @@ def agrees_column(column: str) -> str:
     return f"_yw_agrees__{column}"
 
 
+# no `%` in these helpers: GX's SQL engine hands the query to psycopg, which reads `%` as a placeholder
 def _digit(col: str, position: int) -> str:
     # strpos, not a cast: a stray character yields -1 instead of an error, on both engines
     return f"(strpos('0123456789', substr({col}, {position}, 1)) - 1)"
@@ -68,7 +69,7 @@ def checksum_sql(col: str) -> str:
     total = " + ".join(f"{w} * {_digit(col, i + 1)}" for i, w in enumerate(ID_WEIGHTS))
     return (
         f"case when {col} is null then null when length({col}) = 18 and {col} similar to '[0-9]{{17}}[0-9X]' "
-        f"then substr('{ID_CHECK_CHARACTERS}', ({total}) % 11 + 1, 1) = substr({col}, 18, 1) else false end"
+        f"then substr('{ID_CHECK_CHARACTERS}', mod({total}, 11) + 1, 1) = substr({col}, 18, 1) else false end"
     )
 
 
@@ -77,7 +78,7 @@ def sex_agrees_sql(id_col: str, sex_col: str, odd: str, even: str) -> str:
     either is missing or the number fails its checksum."""
     return (
         f"case when {sex_col} is null or not coalesce({checksum_sql(id_col)}, false) then null "
-        f"else {sex_col} = case when {_digit(id_col, 17)} % 2 = 1 then {_duckdb.literal(odd)} "
+        f"else {sex_col} = case when mod({_digit(id_col, 17)}, 2) = 1 then {_duckdb.literal(odd)} "
         f"else {_duckdb.literal(even)} end end"
     )
 
