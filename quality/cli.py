@@ -94,6 +94,9 @@ def _release(gate: str, what: str, reason: str | None) -> None:
 def publish_command(
     target: TargetOption = "duckdb",
     landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
+    accept_drift: bool = typer.Option(
+        False, help="An intended big change: drift from the published version is reported, not blocking."
+    ),
 ) -> None:
     """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
     from quality import check_landing
@@ -104,7 +107,7 @@ def publish_command(
         if landing.blocked:
             blocked = landing.blocked
             _console().print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {blocked}")
-    result = publish(target)
+    result = publish(target, accept_drift=accept_drift)
     if result.gate is not None:
         _table(result.gate, failed_only=True)
     if result.published:

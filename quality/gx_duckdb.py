@@ -30,6 +30,7 @@ import itertools
 from collections.abc import MutableSequence, Sequence
 from typing import Any, ClassVar, Literal
 
+import pandas as pd
 from great_expectations.compatibility import pydantic
 from great_expectations.core.batch import BatchData, BatchMarkers, LegacyBatchDefinition
 from great_expectations.core.batch_spec import BatchSpec
@@ -248,6 +249,10 @@ class DuckDBExecutionEngine(ExecutionEngine):
                 query = self._batch_query(domain)
                 if m.metric_name == "table.row_count":
                     counts.setdefault(query, []).append((m, "count(*)"))
+                elif m.metric_name in _AGGREGATES:
+                    counts.setdefault(query, []).append((m, _AGGREGATES[m.metric_name](_q(domain["column"]))))
+                elif m.metric_name == "column.value_counts":
+                    resolved[m.id] = self._value_counts(domain, values, query)
                 elif m.metric_name in ("table.columns", "table.column_types"):
                     described = self._fetch(f"describe {query}")
                     resolved[m.id] = (
@@ -269,7 +274,8 @@ class DuckDBExecutionEngine(ExecutionEngine):
                 failed.extend((m, error) for m, _ in items)
                 continue
             for (m, _), value in zip(items, row, strict=True):
-                resolved[m.id] = int(value)
+                # a proportion stays a float, every other aggregate is a count
+                resolved[m.id] = float(value) if m.metric_name == "column.unique_proportion" else int(value)
         if self._caching:
             self._metric_cache.update(resolved)
         if failed:
@@ -279,6 +285,21 @@ class DuckDBExecutionEngine(ExecutionEngine):
                 message=f"{type(failed[0][1]).__name__}: {failed[0][1]}", failed_metrics=tuple(m for m, _ in failed)
             )
         return resolved
+
+    def _value_counts(self, domain: dict, values: dict, query: str) -> pd.Series:
+        """column.value_counts as GX's Pandas engine returns it: non-null values and their counts,
+        a Series named `count` over an index named `value`, sorted by value (default) or count."""
+        sort = values.get("sort") or "value"
+        if sort not in ("value", "count", "none"):
+            raise ValueError("sort must be either 'value', 'count', or 'none'")
+        if values.get("collate") is not None:
+            raise NotImplementedError("collate")
+        col = _q(domain["column"])
+        order = {"value": f" order by {col}", "count": " order by 2 desc", "none": ""}[sort]
+        rows = self._fetch(
+            f"with b as ({query}) select {col}, count(*) from b where {col} is not null group by {col}{order}"  # noqa: S608
+        )
+        return pd.Series([r[1] for r in rows], index=pd.Index([r[0] for r in rows], name="value"), name="count")
 
     def _details(self, m, base: str, suffix: str, domain: dict, values: dict, query: str, metrics: dict):
         result_format = values.get("result_format") or {}
@@ -371,8 +392,17 @@ _CONDITIONS = (
     "compound_columns.unique",
 )
 _SUFFIXES = ("unexpected_count", "unexpected_values", "unexpected_index_list", "unexpected_index_query")
+# column aggregates, each one expression of the batch's single scan (null rows never count: GX's
+# distinct values and unique proportion are over the non-null values)
+_AGGREGATES = {
+    "column_values.nonnull.count": lambda col: f"count({col})",
+    "column.distinct_values.count": lambda col: f"count(distinct {col})",
+    "column.unique_proportion": lambda col: (
+        f"coalesce(cast(count(distinct {col}) as double) / nullif(count({col}), 0), 0)"
+    ),
+}
 METRICS = frozenset(
-    ["table.row_count", "table.columns", "table.column_types"]
+    ["table.row_count", "table.columns", "table.column_types", "column.value_counts", *_AGGREGATES]
     + [f"{c}.{s}" for c, s in itertools.product(_CONDITIONS, _SUFFIXES)]
     + [f"{c}.filtered_row_count" for c in _CONDITIONS if not c.startswith("column_values.")]
 )

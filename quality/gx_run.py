@@ -40,6 +40,7 @@ class Outcome:
     success: bool
     unexpected_count: int | None = None
     element_count: int | None = None
+    missing_count: int | None = None
     observed_value: Any = None
     unexpected_rows: list[dict] = field(default_factory=list)  # index columns + the value
     error: str | None = None  # the expectation raised: counts as failed (fail closed)
@@ -66,6 +67,7 @@ class GxSession:
         self.datasource = datasource
         self._duckdb = None  # the DuckDB data source of quality.gx_duckdb, made by stage_query
         self._staged: list[tuple[str, str, gx.ValidationDefinition]] = []
+        self._runs = 0  # checkpoints run_staged has run
 
     def validate(
         self,
@@ -100,15 +102,20 @@ class GxSession:
         run = checkpoint.run(batch_parameters={"dataframe": frame})
         return [o for validation in run.run_results.values() for o in outcomes_of(suite_name, validation)]
 
-    def stage_query(self, connection, suite_name: str, query: str, *, asset: str) -> None:
-        """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite."""
+    def stage_query(
+        self, connection, suite_name: str, query: str, *, asset: str, suite: gx.ExpectationSuite | None = None
+    ) -> None:
+        """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite
+        `suite_name` (or `suite`, built at run time, e.g. the drift checks' bounds)."""
         from quality.gx_duckdb import register_connection
 
         if self._duckdb is None:
             key = f"gx-{uuid.uuid4().hex}"
             register_connection(key, connection)
-            self._duckdb = self.context.data_sources.add_yw_duckdb(name=f"{self.datasource}_duckdb", connection_key=key)
-        suite = load_suite(suite_name)
+            # one data source per checkpoint run: a session may run several (contracts, then drift)
+            name = f"{self.datasource}_duckdb" + (f"_{key[-8:]}" if self._runs else "")
+            self._duckdb = self.context.data_sources.add_yw_duckdb(name=name, connection_key=key)
+        suite = suite or load_suite(suite_name)
         suite.name = f"{suite_name}:{asset}"
         suite = self.context.suites.add(suite)
         batch = self._duckdb.add_query_asset(asset, query).add_batch_definition_whole_table("batch")
@@ -124,6 +131,7 @@ class GxSession:
         if not self._staged:
             return {}
         staged, self._staged = self._staged, []
+        self._runs += 1
         checkpoint = self.context.checkpoints.add(
             gx.Checkpoint(
                 name=f"{self.datasource}:{uuid.uuid4().hex[:8]}",
@@ -175,6 +183,7 @@ def outcomes_of(suite_name: str, validation) -> list[Outcome]:
                 success=bool(r.success) and not raised,
                 unexpected_count=result.get("unexpected_count"),
                 element_count=result.get("element_count"),
+                missing_count=result.get("missing_count"),
                 observed_value=result.get("observed_value"),
                 unexpected_rows=list(result.get("unexpected_index_list") or []),
                 error=message if raised else None,

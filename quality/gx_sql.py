@@ -35,10 +35,15 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def relation(schema: str):
+    """A mart's name → its PostgreSQL relation in `schema`."""
+    return lambda name: f"{_q(schema)}.{_q(name)}"
+
+
 def batch_query(model: WarehouseModel, schema: str = MARTS) -> str:
     """PostgreSQL: the mart's rows plus one `_yw_ref__<column>` per reference, the DuckDB path's
     query (quality.warehouse.batch_query) on the tables of `schema`."""
-    return warehouse_batch_query(model, relation=lambda name: f"{_q(schema)}.{_q(name)}")
+    return warehouse_batch_query(model, relation=relation(schema))
 
 
 class SqlSession:
@@ -56,9 +61,12 @@ class SqlSession:
     def close(self) -> None:
         os.environ.pop(self.env, None)
 
-    def validate(self, suite_name: str, query: str, *, asset: str) -> list[Outcome]:
-        """Validate the rows of `query` against the committed suite through a checkpoint."""
-        suite = load_suite(suite_name)
+    def validate(
+        self, suite_name: str, query: str, *, asset: str, suite: gx.ExpectationSuite | None = None
+    ) -> list[Outcome]:
+        """Validate the rows of `query` against the committed suite `suite_name` (or `suite`, built
+        at run time) through a checkpoint."""
+        suite = suite or load_suite(suite_name)
         suite.name = f"{suite_name}:{asset}"
         suite = self.context.suites.add(suite)
         batch = self.source.add_query_asset(asset, query=query).add_batch_definition_whole_table("batch")

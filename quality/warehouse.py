@@ -7,8 +7,9 @@ Checks (each a row of the pass/fail table):
 - reconciliation: every landed source key is staged, deleted at the source, or rejected by the
   landing gate; every staged record is in exactly one of marts.record_xref and
   marts.record_quarantine; the counts add up exactly;
-- drift against the last published version: row counts, null rates and the shares of
-  allowed-value columns within the config's tolerances;
+- drift against the last published version's profile (quality/drift.py): rows per mart and per
+  platform, null shares, distinct shares, value shares of coded columns, ID-number checksum share,
+  sex against the ID number, within the config's tolerances, as GX expectations;
 - freshness: every source table's latest landed batch is younger than max_age_hours.
 A gate that cannot run (no warehouse, a query or expectation raising) fails: fail closed.
 """
@@ -183,50 +184,67 @@ def _reconciliation(con, result: GateResult, target: Target | None = None) -> No
         result.checks.append(Check(f"reconcile {row['platform']}.{row['table']}", row["ok"], detail, row))
 
 
-def _drift(con, result: GateResult, tolerances: dict, schema: str = MARTS) -> None:
-    for name, model in warehouse_models().items():
-        try:
-            new = con.execute(f"select count(*) from {mart(name, WH, schema)}").fetchone()[0]  # noqa: S608
-            old = con.execute(f"select count(*) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
-        except Exception:  # a mart new in this build: nothing to drift from
-            continue
-        problems = []
-        if old and abs(new - old) / old > tolerances["max_row_count_change"]:
-            problems.append(f"rows {old} → {new}")
-        if old and new:
-            for c in model.columns:
-                col = _q(c.name)
-                try:
-                    a = con.execute(f"select avg(({col} is null)::int) from {mart(name, PUB)}").fetchone()[0]  # noqa: S608
-                    b = con.execute(f"select avg(({col} is null)::int) from {mart(name, WH, schema)}").fetchone()[0]  # noqa: S608
-                except Exception:
-                    continue
-                if abs((b or 0) - (a or 0)) > tolerances["max_null_rate_change"]:
-                    problems.append(f"{c.name} null rate {a:.2f} → {b:.2f}")
-                if c.allowed:
-                    share = (
-                        "select cast({c} as varchar) as v, count(*) / sum(count(*)) over () as s from {m} group by 1"
-                    )
-                    olds = dict(con.execute(share.format(c=col, m=mart(name, PUB))).fetchall())
-                    news = dict(con.execute(share.format(c=col, m=mart(name, WH, schema))).fetchall())
-                    for value in set(olds) | set(news):
-                        if abs(news.get(value, 0) - olds.get(value, 0)) > tolerances["max_key_share_change"]:
-                            problems.append(
-                                f"{c.name}={value} share {olds.get(value, 0):.2f} → {news.get(value, 0):.2f}"
-                            )
-        result.checks.append(Check(f"drift {name}", not problems, "; ".join(problems) or f"rows {old} → {new}"))
-
-
-def _drift_postgres(con, result: GateResult, tolerances: dict, target: Target, published: Target) -> None:
-    """Drift of a PostgreSQL candidate (its own schemas) against the published version (schema
-    `marts` of `published`, attached as PUB), when one is published."""
+def _attach_published(con, target: Target, published: Target | None) -> bool:
+    """Attach the published version as PUB (read-only); False when there is none to compare with."""
+    if published is None:
+        return False
+    if published.is_duckdb:
+        if not published.duckdb_path.is_file() or published.duckdb_path == target.duckdb_path:
+            return False
+        con.execute(f"attach {_duckdb.literal(str(published.duckdb_path))} as {PUB} (read_only)")
+        return True
+    if published == target:
+        return False
     con.execute(f"attach {_duckdb.literal(published.postgres_conninfo())} as {PUB} (type postgres, read_only)")
-    found = con.execute(
-        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ?",
-        [PUB, published.schema(MARTS)],
-    ).fetchone()[0]
-    if found:  # nothing published yet: nothing to drift from
-        _drift(con, result, tolerances, target.schema(MARTS))
+    return True
+
+
+def _drift(con, session: GxSession, result: GateResult, target: Target, published: Target | None) -> None:
+    """The candidate against the published version's profile (quality/drift.py), as GX expectations
+    run by the candidate's engine: DuckDB's (quality/gx_duckdb.py) or GX's SQL engine in PostgreSQL."""
+    from quality import drift
+
+    started = time.monotonic()
+    tolerances = load_config()["warehouse"]["drift"]
+    old, source = None, "no published version"
+    if _attach_published(con, target, published):
+        old, source = drift.published_profile(
+            con, PUB, published.schema("quality"), published.schema(MARTS), tolerances
+        )
+    result.extra["drift_compared_with"] = source
+    if old is None:
+        result.checks.append(Check("drift", True, f"{source}: first publish, nothing to compare (drift not checked)"))
+        return
+    if target.is_duckdb:
+        staged, decided = drift.plan(old, tolerances, lambda name: mart(name, WH))
+        for _, asset, query, suite in staged:
+            session.stage_query(con, suite.name, query, asset=asset, suite=suite)
+        try:
+            outcomes = session.run_staged()
+        except Exception as error:  # fail closed: every drift check fails
+            outcomes = {asset: error for _, asset, _, _ in staged}
+    else:
+        from quality.gx_sql import SqlSession, relation
+
+        staged, decided = drift.plan(old, tolerances, relation(target.schema(MARTS)))
+        sql = SqlSession(session, target, name="warehouse_postgres_drift")
+        outcomes = {}
+        try:
+            for _, asset, query, suite in staged:
+                try:
+                    outcomes[asset] = sql.validate(suite.name, query, asset=asset, suite=suite)
+                except Exception as error:  # fail closed
+                    outcomes[asset] = error
+        finally:
+            sql.close()
+    for name, asset, _, _ in staged:
+        found = outcomes.get(asset)
+        if isinstance(found, Exception) or found is None:
+            result.checks.append(Check(name, False, f"error: {type(found).__name__}: {found}"))
+        else:
+            result.checks.append(drift.checks_of(name, found))
+    result.checks.extend(decided)
+    result.extra["drift_seconds"] = round(time.monotonic() - started, 3)
 
 
 def _freshness(con, result: GateResult, max_age_hours: float) -> None:
@@ -251,9 +269,12 @@ def check_warehouse(
     *,
     published: Target | None = None,
     run_id: str | None = None,
+    accept_drift: bool = False,
 ) -> GateResult:
     """Audit the warehouse at `target` (a candidate before publish); drift is measured against
-    `published` when given and present. Never raises: errors fail the gate."""
+    `published` when given (the first publish, with nothing published, says it skipped drift).
+    `accept_drift`: an intended big change; failing drift checks are reported as accepted and do not
+    block. Never raises: errors fail the gate."""
     started = time.monotonic()
     target = resolve_target(target) if isinstance(target, str) else target
     run_id = run_id or new_run_id()
@@ -272,12 +293,12 @@ def check_warehouse(
 
             contracts(target, session, result)
         _reconciliation(con, result, target)
-        if published is not None and published.is_duckdb and published.duckdb_path.is_file():
-            if published.duckdb_path != target.duckdb_path:
-                con.execute(f"attach {_duckdb.literal(str(published.duckdb_path))} as {PUB} (read_only)")
-                _drift(con, result, config["drift"])
-        elif published is not None and not published.is_duckdb and published != target:
-            _drift_postgres(con, result, config["drift"], target, published)
+        if published is not None:
+            _drift(con, session, result, target, published)
+            if accept_drift:
+                from quality.drift import accept
+
+                accept(result)
         _freshness(con, result, float(config["freshness"]["max_age_hours"]))
         docs_started = time.monotonic()
         result.docs = session.build_docs()

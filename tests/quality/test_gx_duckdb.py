@@ -3,6 +3,9 @@ planted data, metric for metric, and the path fails closed."""
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import duckdb
 import great_expectations as gx
 import pandas as pd
@@ -233,3 +236,77 @@ def test_a_metric_the_engine_does_not_compute_fails_the_expectation(planted_conn
     assert not results["expect_column_values_to_not_be_nullTrue"].success  # row conditions are refused
     assert results["expect_column_values_to_not_be_nullFalse"].success
     assert not validation.success
+
+
+def _drift_suite(name: str) -> gx.ExpectationSuite:
+    """The expectation types the drift checks use (quality/drift.py), with bounds that pass and fail."""
+    partition = {"values": ["a", "b", "X"], "weights": [0.5, 0.3, 0.2]}
+    return gx.ExpectationSuite(
+        name=name,
+        expectations=[
+            E.ExpectTableRowCountToBeBetween(min_value=100, max_value=110),
+            E.ExpectTableRowCountToBeBetween(min_value=200, max_value=None),
+            E.ExpectColumnProportionOfUniqueValuesToBeBetween(column="k", min_value=0.9),  # 100 of 103: passes
+            E.ExpectColumnProportionOfUniqueValuesToBeBetween(column="k2", min_value=0.99),  # 'dup' x4: fails
+            E.ExpectColumnProportionOfUniqueValuesToBeBetween(column="code", min_value=0.5),  # 2 of 103
+            E.ExpectColumnValuesToNotBeNull(column="name", mostly=0.9),  # 96 of 103 filled: passes
+            E.ExpectColumnValuesToNotBeNull(column="name", mostly=0.95),  # fails
+            E.ExpectColumnValuesToBeInSet(column="ref_ok", value_set=[True], mostly=0.95),  # 99 of 102: passes
+            E.ExpectColumnValuesToBeInSet(column="ref_ok", value_set=[True], mostly=0.99),  # fails
+            E.ExpectColumnKLDivergenceToBeLessThan(column="code", partition_object=partition, threshold=1.0),  # 0.61
+            E.ExpectColumnKLDivergenceToBeLessThan(
+                column="code",
+                partition_object={"values": ["a"], "weights": [1.0]},  # X: the holdout, KL 0.003
+                threshold=0.001,
+                tail_weight_holdout=0.01,
+            ),
+            E.ExpectColumnKLDivergenceToBeLessThan(
+                column="ref_ok", partition_object={"values": [True, False], "weights": [0.5, 0.5]}, threshold=0.6
+            ),
+        ],
+    )
+
+
+def test_the_drift_metrics_equal_gx_pandas_on_planted_data(planted_connection):
+    """Row counts, unique proportions, null shares with `mostly`, value shares (KL divergence):
+    the DuckDB engine's column.unique_proportion, column.distinct_values.count,
+    column_values.nonnull.count and column.value_counts give GX's Pandas results."""
+    context = gx.get_context(mode="ephemeral")
+
+    def run(batch, name, parameters=None):
+        suite = context.suites.add(_drift_suite(name))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        checkpoint = context.checkpoints.add(gx.Checkpoint(name=name, validation_definitions=[definition]))
+        (validation,) = checkpoint.run(batch_parameters=parameters).run_results.values()
+        return validation.results
+
+    pandas_batch = (
+        context.data_sources.add_pandas("p").add_dataframe_asset("t").add_batch_definition_whole_dataframe("b")
+    )
+    by_pandas = run(pandas_batch, "pandas", {"dataframe": planted_connection.execute("select * from t").df()})
+    register_connection("test-drift", planted_connection)
+    try:
+        source = context.data_sources.add_yw_duckdb(name="d", connection_key="test-drift")
+        by_duckdb = run(source.add_query_asset("t", "select * from t").add_batch_definition_whole_table("b"), "duckdb")
+    finally:
+        release_connection("test-drift")
+
+    def comparable(result):
+        out = _comparable(result)
+        out["details"] = _plain(json.loads(json.dumps((result.result or {}).get("details"), default=str)))
+        return out
+
+    pandas = {_key(r): comparable(r) for r in by_pandas}
+    duck = {_key(r): comparable(r) for r in by_duckdb}
+    assert len(pandas) == len(duck) == len(_drift_suite("x").expectations)
+    for key, expected in pandas.items():
+        assert not expected["raised"], key
+        assert duck[key] == expected, key
+    outcome = {
+        str(i): duck[_key(SimpleNamespace(expectation_config=e.configuration))]
+        for i, e in enumerate(_drift_suite("x").expectations)
+    }
+    successes = [outcome[str(i)]["success"] for i in range(len(outcome))]
+    assert successes == [True, False, True, False, False, True, False, True, False, True, False, True]
+    assert [outcome[str(i)]["observed_value"] for i in (2, 3, 4)] == [100 / 103, 99 / 102, 2 / 103]
+    assert outcome["0"]["observed_value"] == 103

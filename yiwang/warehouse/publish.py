@@ -10,7 +10,8 @@ DuckDB (a file):
                         into the candidate
                      4. audit: quality.check_warehouse(candidate, published=target)
                      5. publish: the manifest row (quality.published_versions: run id, source
-                        batches, gate results) written into the candidate, the candidate copied
+                        batches, gate results) and the marts' profile (quality.published_profile,
+                        the next gate's drift baseline) written into the candidate, the candidate copied
                         to <warehouse>/versions/<run_id>.duckdb, then os.replace() onto the
                         published path: one atomic rename; readers that opened the old file keep
                         reading it, new readers see the new one, nobody sees a half-built file.
@@ -185,6 +186,15 @@ def _manifest(con, run_id: str, gate: Any, build: Any) -> None:
             json.dumps(build.summary() if build is not None else {}, default=str),
         ],
     )
+    _store_profile(con, "cand", "quality", "marts", run_id)
+
+
+def _store_profile(con, alias: str, quality_schema: str, marts_schema: str, run_id: str) -> None:
+    """The published marts' profile beside them: the next gate's drift baseline (quality/drift.py)."""
+    from quality.config import load_config
+    from quality.drift import store_profile
+
+    store_profile(con, alias, quality_schema, marts_schema, run_id, load_config()["warehouse"]["drift"])
 
 
 def _audit_head() -> dict | None:
@@ -206,11 +216,13 @@ def publish(
     build_options: dict[str, Any] | None = None,
     keep: int | None = None,
     candidate: Target | None = None,
+    accept_drift: bool = False,
 ) -> PublishResult:
     """Build a candidate, gate it, and publish it atomically when (and only when) the gate passes.
 
     `candidate`: audit and publish a candidate built elsewhere (make_candidate() + build(), e.g.
-    by an orchestrator's build task); it is not built again."""
+    by an orchestrator's build task); it is not built again. `accept_drift`: an intended big change;
+    the gate reports drift from the published version as accepted instead of failing."""
     from quality.config import load_config
     from quality.quarantine import write_tables
     from quality.warehouse import check_warehouse
@@ -220,7 +232,14 @@ def publish(
     target = resolve_target(target) if isinstance(target, str) else target
     if not target.is_duckdb:
         return _pg_publish(
-            target, run_id=run_id, build=build, check=check, build_options=build_options, keep=keep, candidate=candidate
+            target,
+            run_id=run_id,
+            build=build,
+            check=check,
+            build_options=build_options,
+            keep=keep,
+            candidate=candidate,
+            accept_drift=accept_drift,
         )
     run_id = run_id or _run_id()
     if candidate is not None:
@@ -256,7 +275,7 @@ def publish(
             result.seconds = time.monotonic() - started
             return result
         try:  # audit; a gate that raises blocks like one that fails
-            result.gate = check(candidate, published=target, run_id=run_id)
+            result.gate = check(candidate, published=target, run_id=run_id, **_drift_option(accept_drift))
             gate_ok = bool(result.gate.ok)
         except Exception as error:
             result.error = f"warehouse gate error: {type(error).__name__}: {error}"
@@ -296,6 +315,11 @@ def publish(
         result.version_path = str(version)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _drift_option(accept_drift: bool) -> dict[str, bool]:
+    # passed only when set, so a `check` callable without the option keeps working
+    return {"accept_drift": True} if accept_drift else {}
 
 
 def _rollback_choice(entries: list[dict], run_id: str | None) -> dict:
@@ -425,6 +449,11 @@ def _pg_manifest(candidate: Target, run_id: str, gate: Any, build: Any) -> None:
                 json.dumps(build.summary() if build is not None else {}, default=str),
             ],
         )
+    con = attach(candidate, "cand")
+    try:
+        _store_profile(con, "cand", candidate.schema("quality"), candidate.schema("marts"), run_id)
+    finally:
+        con.close()
 
 
 def _copy_grants(conn: psycopg.Connection, old: str, new: str) -> None:
@@ -505,6 +534,7 @@ def _pg_publish(
     build_options: dict[str, Any] | None,
     keep: int | None,
     candidate: Target | None,
+    accept_drift: bool = False,
 ) -> PublishResult:
     from quality.config import load_config
     from quality.quarantine import write_tables
@@ -561,7 +591,7 @@ def _pg_publish(
         except Exception as error:  # fail closed
             return stop(f"quarantine tables: {type(error).__name__}: {error}")
         try:  # audit; a gate that raises blocks like one that fails
-            result.gate = check(candidate, published=target, run_id=run_id)
+            result.gate = check(candidate, published=target, run_id=run_id, **_drift_option(accept_drift))
             gate_ok = bool(result.gate.ok)
         except Exception as error:
             return stop(f"warehouse gate error: {type(error).__name__}: {error}")
