@@ -94,7 +94,9 @@ def test_records_of_a_member_the_source_no_longer_holds_are_quarantined(day2_cit
             """
             select cast(v.volunteer_record_id as varchar), cast(v.member_id as varchar)
             from staging.stg_party_building__volunteer_records as v
-            where cast(v.member_id as varchar) not in (select cast(member_id as varchar) from staging.stg_party_building__members)
+            where cast(v.member_id as varchar) not in (
+                select cast(member_id as varchar) from staging.stg_party_building__members
+            )
             """
         ).fetchall()
         quarantined = con.execute(
