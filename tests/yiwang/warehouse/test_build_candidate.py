@@ -114,6 +114,20 @@ def test_kill_9_during_yiwang_build_leaves_the_served_version_and_the_next_run_r
     assert prune_candidates("duckdb") and _candidates(served_city) == []
 
 
+def test_yiwang_resolve_on_its_own_writes_a_candidate_too(served_city: Path) -> None:
+    served = resolve_target("duckdb").duckdb_path
+    before = _sha(served)
+    result = CliRunner().invoke(app, ["resolve"])
+    assert result.exit_code == 0, result.output
+    assert _sha(served) == before
+    (candidate,) = _candidates(served_city)
+    con = duckdb.connect(str(candidate), read_only=True)
+    try:
+        assert con.execute("select count(*) from resolution.person_clusters").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def small_filesystem(tmp_path: Path) -> Path:
     """A real 12 MB filesystem (tmpfs): writes past it fail with ENOSPC."""
