@@ -11,16 +11,7 @@ The public surface is small:
 See docs/connectors.md.
 """
 
-from connectors.base import DriftError, ExtractError, SourceError
-from connectors.landing import committed_batches, read_landed
-from connectors.pipeline import Progress, TableResult, extract, extract_table, new_run_id
-from connectors.registry import (
-    PlatformConfig,
-    RegistryError,
-    TableConfig,
-    load_registry,
-    select_tables,
-)
+from yiwang.lazy import lazy_exports
 
 __all__ = [
     "DriftError",
@@ -39,3 +30,12 @@ __all__ = [
     "read_landed",
     "select_tables",
 ]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".base": ["DriftError", "ExtractError", "SourceError"],
+        ".landing": ["committed_batches", "read_landed"],
+        ".pipeline": ["Progress", "TableResult", "extract", "extract_table", "new_run_id"],
+        ".registry": ["PlatformConfig", "RegistryError", "TableConfig", "load_registry", "select_tables"],
+    },
+)

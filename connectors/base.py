@@ -45,6 +45,7 @@ class SourceRead:
     batches: Iterator[pa.RecordBatch]
     window_count: int | None = None  # what the source says the window holds
     file_reason: str | None = None  # the whole unit goes to quarantine with this reason
+    suspect: str | None = None  # why a full export may be incomplete: refused unless accepted short
     details: dict[str, Any] = field(default_factory=dict)  # e.g. the detected encoding
 
 

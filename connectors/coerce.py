@@ -1,7 +1,8 @@
 """Cast raw source columns to the contract's types, vectorised in DuckDB, and say why rows fail.
 
 For one raw Arrow schema this builds a single SQL statement that, per batch, returns the contract
-columns in their contract types (plus any new source columns under the evolve policy), and for
+columns in their contract types (plus any new source columns under the evolve policy; a missing
+contract column holds the unit instead, see `Drift.hold_reason`), and for
 each row: `_yw_reason` (null when the row is good; else `type_coercion:<column>` or
 `not_null:<column>`), `_yw_column`, `_yw_raw_value`, `_yw_record` (the raw row as JSON, for
 quarantine), `_yw_row_hash` (md5 of the typed row as JSON) and `_yw_is_deleted` (soft delete flag).
@@ -36,6 +37,17 @@ class Drift:
 
     def as_dict(self) -> dict:
         return {"policy": self.policy, "added": list(self.added), "missing": list(self.missing)}
+
+    def hold_reason(self, contract: SourceTable, unit: str) -> str | None:
+        """Why a unit cannot land: a contract column the source no longer sends is never evolved
+        into nulls (that would blank it for every row); None when nothing is missing."""
+        if not self.missing:
+            return None
+        return (
+            f"{contract.qualified_name}: schema drift: missing column(s) {list(self.missing)} in {unit}; "
+            f"held, nothing landed, until they come back or schemas/sources/{contract.platform}/"
+            f"{contract.table}.yml drops them (a missing column is never landed as nulls)"
+        )
 
 
 def check_drift(contract: SourceTable, schema: pa.Schema, policy: str) -> Drift:
@@ -111,12 +123,11 @@ def coercion_sql(
                     f"cast({raw} as VARCHAR)",
                 )
             )
-        else:
-            inner.append(f"cast(null as VARCHAR) as {raw}")
-            cast = f"cast(null as {DUCK_TYPES[column.type]})"
+        else:  # a missing column holds the unit before it is read (Drift.hold_reason)
+            raise DriftError(f"{contract.qualified_name}: the source lacks column {column.name!r}")
         outer.append(f"{typed} as {name}")
         hashed.append(f"{name} := {typed}")
-        if not column.nullable:
+        if not column.nullable or column.name in contract.primary_key:  # a null key names no record
             nulls.append((f"{typed} is null", f"not_null:{column.name}", column.name, "null"))
         inner.append(f"{cast} as {typed}")
     for j, name in enumerate(drift.added):

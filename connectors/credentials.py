@@ -36,10 +36,23 @@ def running_in_airflow() -> bool:
     return "AIRFLOW_CTX_DAG_ID" in os.environ
 
 
-def _airflow_connection(conn_id: str):
+def where_to_set(ref: CredentialRef) -> str:
+    """Where an operator puts a missing value: the env var and, inside Airflow, the connection."""
+    places = [f"the environment variable {ref.env}"] if ref.env else []
+    if ref.airflow_conn_id:
+        places.append(f"the Airflow connection {ref.airflow_conn_id} (inside Airflow)")
+    return " or ".join(places) or "a credentials reference in the table's tables.yml"
+
+
+def _airflow_connection(conn_id: str, ref: CredentialRef):
     from airflow.sdk import Connection  # lazy: only inside Airflow
 
-    return Connection.get(conn_id)
+    try:
+        return Connection.get(conn_id)
+    except Exception as error:  # Airflow's not-found error type moves between versions
+        raise LookupError(
+            f"the Airflow connection {conn_id} cannot be read ({error.__class__.__name__}); set {where_to_set(ref)}"
+        ) from None
 
 
 _AIRFLOW_SCHEMES = {
@@ -55,12 +68,12 @@ def resolve_url(ref: CredentialRef, default: str | None) -> tuple[str, str]:
     if ref.env and os.environ.get(ref.env):
         return os.environ[ref.env], f"env {ref.env}"
     if ref.airflow_conn_id and running_in_airflow():
-        conn = _airflow_connection(ref.airflow_conn_id)
+        conn = _airflow_connection(ref.airflow_conn_id, ref)
         uri = conn.get_uri()
         scheme, _, rest = uri.partition("://")
         return f"{_AIRFLOW_SCHEMES.get(scheme, scheme)}://{rest}", f"airflow {ref.airflow_conn_id}"
     if default is None:
-        raise LookupError(f"no value: set {ref.env or ref.airflow_conn_id}")
+        raise LookupError(f"no source location configured: set {where_to_set(ref)}")
     return default, "default"
 
 
@@ -69,7 +82,7 @@ def resolve_secret(ref: CredentialRef, default: str | None = None) -> str | None
     if ref.env and os.environ.get(ref.env):
         return os.environ[ref.env]
     if ref.airflow_conn_id and running_in_airflow():
-        return _airflow_connection(ref.airflow_conn_id).password
+        return _airflow_connection(ref.airflow_conn_id, ref).password or default
     return default
 
 
@@ -83,9 +96,22 @@ def redact_url(url: str) -> str:
         return re.sub(r"//[^/@]*@", "//***@", url)
 
 
+# userinfo of any URL inside a text (scheme://user:secret@host) and libpq / ODBC style
+# key=value secrets (password=..., PWD=...): what drivers put in their error messages
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:)(?P<secret>[^\s@'\"]*)@")
+_KEYWORD_SECRET = re.compile(
+    r"(?P<head>\b(?:password|passwd|pwd|pgpassword|api_key)\s*[=:]\s*)"
+    r"(?P<secret>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s'\",;&)]+)",
+    re.IGNORECASE,
+)
+
+
 def redact(text: str, *secrets: str | None) -> str:
-    """`text` with every given secret replaced by ***."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """`text` safe for a console, a log or a results file: every given secret, every URL's
+    password and every `password=...` style value replaced by ***. The one redaction function:
+    gates, builds, sharing and connectors all pass their messages through it."""
+    text = str(text)
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + "***@", text)
+    return _KEYWORD_SECRET.sub(lambda m: m["head"] + "***", text)

@@ -78,24 +78,116 @@ def _plausible(text: str, encoding: str, expected_header: tuple[str, ...]) -> En
     return EncodingResult(encoding, text)
 
 
-def csv_batches(text: str, batch_size: int) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
-    """Parse CSV text into Arrow batches with every column as text (empty cells are null)."""
+MAX_LINE_BYTES = 1 << 20  # a line of a CSV export longer than this (in UTF-8) refuses the file
+
+
+def _longest_line(data: bytes) -> tuple[int, int]:
+    """(length, 1-based line number) of the longest line."""
+    longest, where, start, number = 0, 1, 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > longest:
+            longest, where = end - start, number
+        start, number = end + 1, number + 1
+    return longest, where
+
+
+def _field(row_text: str, index: int) -> str | None:
+    fields = next(csv.reader([row_text]), [])
+    return fields[index].strip() if index < len(fields) else None
+
+
+def csv_batches(
+    text: str, batch_size: int, name: str = "CSV", key_column: str | None = None
+) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    """Parse CSV text into Arrow batches with every column as text (empty cells are null).
+
+    A row whose field count differs from the header's (a truncated last row, an unterminated
+    quote, a broken line) refuses the whole file with a SourceError naming the row's key: a full
+    export read in part would delete the members it lost.
+    """
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
     names = [h.strip() for h in header]
     if len(set(names)) != len(names):
-        raise SourceError(f"duplicate column names in CSV header: {names}")
-    reader = pacsv.open_csv(
-        io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=max(1 << 20, batch_size * 256)),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=True,
-            null_values=[""],
-            quoted_strings_can_be_null=True,
-        ),
-    )
-    return reader.schema, iter(reader)
+        raise SourceError(f"{name}: duplicate column names in CSV header: {names}")
+    malformed: list[tuple[int, str]] = []
+
+    def unreadable(error: Exception) -> SourceError:
+        return SourceError(f"{name}: not a readable CSV file ({_arrow_reason(error)}); fix or re-export it")
+
+    def invalid(row) -> str:
+        malformed.append((row.actual_columns, row.text))
+        return "skip"
+
+    data = text.encode("utf-8")
+    longest, line = _longest_line(data)
+    if longest > MAX_LINE_BYTES:
+        # no field of a platform export is megabytes long: the file is broken, and such a value
+        # would only exhaust the memory of every stage after this one
+        raise SourceError(
+            f"{name}: line {line} is {longest / (1 << 20):.1f} MB long, more than the "
+            f"{MAX_LINE_BYTES >> 20} MB a row may hold; the file is refused and nothing landed: fix or re-export it"
+        )
+    block_size = max(1 << 20, batch_size * 256, longest + 2)  # a block must hold a whole row
+    try:
+        reader = pacsv.open_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise unreadable(error) from None
+
+    def refuse() -> SourceError:
+        actual, row_text = malformed[0]
+        key = _field(row_text, names.index(key_column)) if key_column in names else None
+        where = f" (key {key})" if key else ""
+        if text.rstrip("\r\n").endswith(row_text):
+            what = f"the file ends inside a row: its last row has {actual} of {len(names)} fields{where}"
+            hint = "it looks truncated; deliver the whole export again"
+        else:
+            what = (
+                f"{len(malformed)} row(s) do not have the header's {len(names)} fields, e.g. one with {actual}{where}"
+            )
+            hint = "fix or re-export it"
+        return SourceError(f"{name}: {what}; the file is refused whole and nothing landed: {hint}")
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in reader:
+                if malformed:
+                    break
+                yield batch
+        except pa.ArrowInvalid as error:
+            raise unreadable(error) from None
+        if malformed:
+            raise refuse()
+
+    return reader.schema, batches()
+
+
+def _arrow_reason(error: Exception) -> str:
+    # Arrow quotes the offending row after a colon; a row holds personal data, so it is cut off
+    return str(error).split(":", 2)[1].strip() if str(error).count(":") >= 2 else str(error)
+
+
+def unterminated_last_row(text: str) -> bool:
+    """True when rows follow the header and the last one, whole in its fields, ends without a line
+    break: writers end every row with one, so the file may have been cut inside its last field.
+    (A last row short of fields is refused by `csv_batches` whatever the operator says.)"""
+    header, _, body = text.partition("\n")
+    if not body.strip() or text.endswith(("\n", "\r")):
+        return False
+    last = body.rsplit("\n", 1)[-1]
+    width = len(next(csv.reader([header]), []))
+    return len(next(csv.reader([last]), [])) == width
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -262,6 +354,11 @@ class FileDropSource:
                 raise SourceError(f"{path.name}: not a readable XLSX file ({error})") from None
             return SourceRead(schema=schema, batches=batches, details={"file": path.name})
         data = path.read_bytes()
+        if not data.strip():
+            raise SourceError(
+                f"{path.name}: the file is empty ({len(data)} bytes); it is refused and nothing landed: "
+                "deliver the export again or remove the file"
+            )
         result = detect_encoding(data, self.contract.encodings, tuple(self.contract.primary_key))
         if result.text is None:
             # Nothing could decode it: one quarantine row per file, raw bytes as hex.
@@ -273,10 +370,15 @@ class FileDropSource:
                 file_reason=result.reason,
                 details={"file": path.name, "encoding": None},
             )
-        schema, batches = csv_batches(result.text, self.batch_size)
+        key = self.contract.primary_key[0] if self.contract.primary_key else None
+        schema, batches = csv_batches(result.text, self.batch_size, path.name, key)
+        suspect = None
+        if result.reason is None and unterminated_last_row(result.text):
+            suspect = f"{path.name}: the last row ends without a line break, so the file may be cut inside it"
         return SourceRead(
             schema=schema,
             batches=batches,
             file_reason=result.reason,
+            suspect=suspect,
             details={"file": path.name, "encoding": result.encoding},
         )

@@ -191,12 +191,27 @@ class HttpSource:
                     seen.add(key)
                 yield current
                 if total is not None and page * self.page_size >= total:
-                    return
+                    break
                 if len(current) < self.page_size:
-                    return
+                    break
                 page += 1
-                doc = self.client.get(self.contract.endpoint, dict(params, page=page))
-                current = (doc.get("data") or {}).get("items") or []
+                data = self.client.get(self.contract.endpoint, dict(params, page=page)).get("data") or {}
+                if total is not None and data.get("total") != total:
+                    # a row deleted while we page shifts an unread row onto a page already read
+                    raise SourceError(
+                        f"{self.description}: the announced count changed from {total} to "
+                        f"{data.get('total')} while paging",
+                        transient=True,
+                    )
+                current = data.get("items") or []
+            # what the API announced must be what was read: an empty or short page in the middle
+            # is a short read, never "reconciled"
+            if total is not None and len(seen) != total:
+                raise SourceError(
+                    f"{self.description}: the API announced {total} records but {len(seen)} were read "
+                    f"(page {page} came back short)",
+                    transient=True,
+                )
 
         def batches() -> Iterator[pa.RecordBatch]:
             chunk: list[dict] = []

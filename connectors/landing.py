@@ -5,6 +5,7 @@ Layout under `workspace_dir("landing")`:
     <platform>/<table>/<run_id>/part-00000.parquet   landed rows with lineage columns
     <platform>/<table>/<run_id>/_manifest.json       written last: the commit marker
     _quarantine/<platform>/<table>/<run_id>/part-00000.parquet   rows that failed, with reasons
+    _held/<platform>/<table>/<run_id>/_manifest.json   a run held on schema drift: nothing landed
     _staging/<run_id>/<platform>/<table>/...         work in progress; readers never look here
 
 A batch exists for readers only once its `_manifest.json` does. Files are written in staging,
@@ -38,7 +39,7 @@ LINEAGE_COLUMNS = (
     "_yw_row_hash",
     "_yw_op",
 )
-QUARANTINE_COLUMNS = ("_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record")
+QUARANTINE_COLUMNS = ("_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record", "_yw_key_status", "_yw_key")
 
 
 def landing_root() -> Path:
@@ -51,6 +52,10 @@ def batch_dir(platform: str, table: str, run_id: str, root: Path | None = None) 
 
 def quarantine_dir(platform: str, table: str, run_id: str, root: Path | None = None) -> Path:
     return (root or landing_root()) / "_quarantine" / platform / table / run_id
+
+
+def held_dir(platform: str, table: str, run_id: str, root: Path | None = None) -> Path:
+    return (root or landing_root()) / "_held" / platform / table / run_id
 
 
 def staging_dir(platform: str, table: str, run_id: str, root: Path | None = None) -> Path:
@@ -117,6 +122,23 @@ def committed_batches(platform: str, table: str, root: Path | None = None) -> li
             if manifest.is_file():
                 batches.append(Batch(run, json.loads(manifest.read_text(encoding="utf-8"))))
     return batches
+
+
+def write_held(platform: str, table: str, run_id: str, manifest: dict[str, Any], root: Path | None = None) -> Batch:
+    """Record a held run (status held, its reason, no files); readers of batches never see it."""
+    folder = held_dir(platform, table, run_id, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(folder / MANIFEST, manifest)
+    return Batch(folder, manifest)
+
+
+def held_batches(platform: str, table: str, root: Path | None = None) -> list[Batch]:
+    """Held runs of one table, oldest first (a run id sorts by time)."""
+    base = (root or landing_root()) / "_held" / platform / table
+    if not base.is_dir():
+        return []
+    manifests = sorted(p / MANIFEST for p in base.iterdir() if (p / MANIFEST).is_file())
+    return [Batch(m.parent, json.loads(m.read_text(encoding="utf-8"))) for m in manifests]
 
 
 def read_landed(platform: str, table: str, root: Path | None = None, quarantine: bool = False) -> pa.Table | None:

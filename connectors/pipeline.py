@@ -1,48 +1,58 @@
 """Extract one table into the landing zone: read, coerce, classify, stage, commit, apply.
 
 For each unit the source offers (a cursor window, or one dropped file):
-  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written);
-  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine;
-  3. keep the last row per key, compare its hash with the key index: insert, update, delete
-     (soft delete flag), or unchanged (not landed); in snapshot units, live keys that did not
-     come back are landed as deletes;
+  1. read raw Arrow batches; check schema drift (freeze fails here, before anything is written;
+     a contract column missing at the source holds the whole run: nothing lands, see _hold);
+  2. cast each batch to the contract (DuckDB, vectorised); failing rows go to quarantine and
+     their keys keep their last good version;
+  3. one row per key: exact copies are duplicates, different rows under one key go to
+     quarantine (or the table's on_duplicate_key rule picks one); compare the hash with the key
+     index: insert, update, delete (soft delete flag), or unchanged (not landed); in snapshot
+     units, live keys that did not come back and were not quarantined are landed as deletes,
+     unless a quarantined row's key cannot be read (then no delete is inferred);
   4. write part-NNNNN.parquet in staging.
 Then the batch is committed (rename, manifest last) and folded into the state (cursor, index).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.base import ExtractError, Source, SourceError, SourceRead, Unit
 from connectors.coerce import check_drift, coercion_sql
-from connectors.credentials import resolve_secret, resolve_url
+from connectors.credentials import redact_url, resolve_secret, resolve_url, where_to_set
 from connectors.files import FileDropSource
 from connectors.http import HttpJsonClient, HttpSource, RetryPolicy
 from connectors.landing import (
     MANIFEST_VERSION,
+    QUARANTINE_COLUMNS,
     batch_dir,
     commit,
     quarantine_dir,
     remove_debris,
     sha256_file,
     staging_dir,
+    write_held,
 )
+from connectors.progress import Progress
 from connectors.registry import TableConfig
 from connectors.sql import SqlSource
-from connectors.state import TableState, index_schema
+from connectors.state import LockedError, TableState, index_schema, key_text_sql, read_index_sql
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_platforms
 from yiwang.settings import workspace_dir
@@ -51,6 +61,30 @@ FAULT_ENV = "YIWANG_CONNECTORS_FAULT"  # tests only: "pause:<point>:<marker file
 READ_ATTEMPTS = 3  # whole-table attempts on a transient source error
 RETRY_BASE_SECONDS = 0.5
 MEMORY_LIMIT = "256MB"  # DuckDB per connection; past it joins and sorts spill to staging/tmp
+
+
+class HeldBatch(ExtractError):
+    """A unit cannot land as it is (a contract column is missing): the whole run is held."""
+
+    def __init__(self, reason: str, unit: dict[str, Any]):
+        super().__init__(reason)
+        self.unit = unit
+
+
+COUNT_NAMES = (  # a run's counts, all in every manifest
+    "source",
+    "landed",
+    "quarantined",
+    "unchanged",
+    "duplicates",
+    "detected_deletes",
+    "insert",
+    "update",
+    "delete",
+    "held_keys",
+    "deletes_withheld",
+    "duplicates_superseded",
+)
 
 
 def _duck_type(arrow_type: pa.DataType) -> str:
@@ -80,25 +114,16 @@ def fault(point: str) -> None:
             time.sleep(1)
 
 
-class Progress:
-    """Receives progress events; the CLI draws them as rich progress bars."""
-
-    def start(self, cfg: TableConfig, total: int | None) -> None: ...
-
-    def advance(self, cfg: TableConfig, rows: int) -> None: ...
-
-    def finish(self, cfg: TableConfig, result: TableResult) -> None: ...
-
-
 @dataclass
 class TableResult:
     platform: str
     table: str
     run_id: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "held" (schema drift: nothing landed, the state kept) or "failed"
     counts: dict[str, int] = field(default_factory=dict)
     manifest_path: Path | None = None
-    error: str | None = None
+    error: str | None = None  # why the table failed or was held
+    note: str | None = None  # e.g. "no new file": the run landed no batch for this table
 
     @property
     def reconciled(self) -> bool:
@@ -114,13 +139,19 @@ def _expand(value: str | None) -> str | None:
 
 
 def open_source(cfg: TableConfig) -> Source:
+    """The table's source, located through its credentials; LookupError names what to set."""
     conn = cfg.connection
-    location, _ = resolve_url(conn.credentials, _expand(conn.default))
+    try:
+        location, _ = resolve_url(conn.credentials, _expand(conn.default))
+    except LookupError as error:
+        raise LookupError(f"{cfg.name}: {error}") from None
     if conn.kind == "sql":
         return SqlSource(location, cfg.contract, batch_size=cfg.batch_size, schema=conn.options.get("schema"))
     if conn.kind in ("csv", "xlsx"):
         return FileDropSource(location, cfg.contract, conn.kind, batch_size=cfg.batch_size)
     token = resolve_secret(conn.token, conn.token_default) if conn.token else conn.token_default
+    if conn.token and not token:
+        raise LookupError(f"{cfg.name}: no API token for {redact_url(location)}: set {where_to_set(conn.token)}")
     options = conn.options
     client = HttpJsonClient(
         location,
@@ -198,25 +229,14 @@ class _TableRun:
         self.keys = [_duckdb.identifier(k) for k in self.contract.primary_key]
         self.key_schema = state.key_schema
         if state.index_path and state.index_path.is_file():
-            self.con.execute("create table idx as select * from read_parquet(?)", [str(state.index_path)])
+            self.con.execute(f"create table idx as {read_index_sql(state.index_path)}")
         else:
             self.con.register("_empty_idx", index_schema(self.key_schema).empty_table())
             self.con.execute("create table idx as select * from _empty_idx")
             self.con.unregister("_empty_idx")
-        self.counts = dict.fromkeys(
-            (
-                "source",
-                "landed",
-                "quarantined",
-                "unchanged",
-                "duplicates",
-                "detected_deletes",
-                "insert",
-                "update",
-                "delete",
-            ),
-            0,
-        )
+        self.counts = dict.fromkeys(COUNT_NAMES, 0)
+        self.key_status: dict[str, int] = {}
+        self.withheld: list[str] = []
         self.source_window: int | None = None
         self.reasons: dict[str, int] = {}
         self.files: list[dict[str, Any]] = []
@@ -230,6 +250,10 @@ class _TableRun:
     def close(self) -> None:
         self.con.close()
 
+    def live_keys(self) -> int:
+        """Keys the table holds now (the key index, with this run's units folded in)."""
+        return self.con.execute("select count(*) from idx where not _yw_deleted").fetchone()[0]
+
     def lineage(self) -> str:
         lit = _duckdb.literal
         return (
@@ -239,6 +263,19 @@ class _TableRun:
         )
 
     # -- staging one unit ------------------------------------------------------------------------
+    def _match(self, a: str, b: str) -> str:
+        """`a.k = b.k and ...` over the primary key (quoted identifiers only)."""
+        return " and ".join(f"{a}.{k} = {b}.{k}" for k in self.keys)
+
+    def _key_status(self, alias: str) -> str:
+        """SQL for a quarantined row's key: held at its last good version, never good, or unreadable."""
+        unreadable = " or ".join(f"{alias}.{k} is null" for k in self.keys)
+        return (
+            f"case when {unreadable} then 'key_unreadable' "  # noqa: S608
+            f"when exists (select 1 from idx i where {self._match('i', alias)} and not i._yw_deleted) "
+            "then 'kept_last_good' else 'no_good_version' end"
+        )
+
     def stage(self, unit: Unit, read: SourceRead, n: int) -> dict[str, Any]:
         cfg, contract = self.cfg, self.contract
         info: dict[str, Any] = {"label": unit.label, **read.details}
@@ -248,6 +285,10 @@ class _TableRun:
         qwriter: pq.ParquetWriter | None = None
         rows = good_rows = 0
         unit_min = unit_max = None
+        # keys of this unit's quarantined rows: they keep their last good version, never a delete
+        keys = ", ".join(self.keys)
+        self.con.execute(f"create or replace temp table qkeys as select {keys} from idx limit 0")  # noqa: S608
+        unreadable = 0
 
         def quarantine(table: pa.Table) -> None:
             nonlocal qwriter
@@ -260,17 +301,39 @@ class _TableRun:
                     "_yw_run_id": pa.array([self.run_id] * table.num_rows),
                     "_yw_extracted_at": pa.array([self.extracted_at] * table.num_rows, pa.timestamp("us", tz="UTC")),
                     "_yw_source": pa.array([unit.label] * table.num_rows),
-                    "_yw_reason": table["_yw_reason"].cast(pa.string()),
-                    "_yw_column": table["_yw_column"].cast(pa.string()),
-                    "_yw_raw_value": table["_yw_raw_value"].cast(pa.string()),
-                    "_yw_record": table["_yw_record"].cast(pa.string()),
+                    **{name: table[name].cast(pa.string()) for name in QUARANTINE_COLUMNS},
                 }
             )
             if qwriter is None:
                 qwriter = pq.ParquetWriter(qpath, q.schema, compression="zstd")
             qwriter.write_table(q)
-            for reason, count in zip(*pc.value_counts(q["_yw_reason"]).flatten(), strict=True):
-                self.reasons[reason.as_py()] = self.reasons.get(reason.as_py(), 0) + count.as_py()
+            for column, tally in (("_yw_reason", self.reasons), ("_yw_key_status", self.key_status)):
+                for value, count in zip(*pc.value_counts(q[column]).flatten(), strict=True):
+                    tally[value.as_py()] = tally.get(value.as_py(), 0) + count.as_py()
+
+        def quarantine_bad(bad: pa.Table) -> None:
+            nonlocal unreadable
+            if bad.num_rows == 0:
+                return
+            self.con.register("_bad", bad.append_column("_yw_rn", pa.array(range(bad.num_rows), pa.int64())))
+            try:
+                readable = " and ".join(f"b.{k} is not null" for k in self.keys)
+                self.con.execute(
+                    f"insert into qkeys select distinct {', '.join(f'b.{k}' for k in self.keys)} "  # noqa: S608
+                    f"from _bad b where {readable}"
+                )
+                unreadable += self.con.execute(
+                    f"select count(*) from _bad b where not ({readable})"  # noqa: S608
+                ).fetchone()[0]
+                quarantine(
+                    self.con.execute(
+                        "select _yw_reason, _yw_column, _yw_raw_value, _yw_record, "  # noqa: S608
+                        f"{self._key_status('b')} as _yw_key_status, {key_text_sql(self.keys, 'b')} as _yw_key "
+                        "from _bad b order by _yw_rn"
+                    ).to_arrow_table()
+                )
+            finally:
+                self.con.unregister("_bad")
 
         # good rows stream to a staging Parquet file: memory stays one batch deep
         raw_path = self.staging / f"raw-{n:05d}.parquet"
@@ -288,12 +351,18 @@ class _TableRun:
                                 "_yw_column": pa.nulls(batch.num_rows, pa.string()),
                                 "_yw_raw_value": pa.nulls(batch.num_rows, pa.string()),
                                 "_yw_record": records,
+                                "_yw_key_status": ["unit_refused"] * batch.num_rows,
+                                "_yw_key": pa.nulls(batch.num_rows, pa.string()),
                             }
                         )
                     )
                     self.progress.advance(cfg, batch.num_rows)
             else:
                 self.drift = check_drift(contract, read.schema, cfg.drift)
+                where = f"file {unit.path.name}" if unit.path is not None else f"the {unit.label} read"
+                reason = self.drift.hold_reason(contract, where)
+                if reason:
+                    raise HeldBatch(reason, info | {"columns": read.schema.names})
                 timezone = source_platforms()[cfg.platform].timezone
                 soft = contract.soft_delete if cfg.delete_detection == "soft" else None
                 sql = coercion_sql(contract, read.schema, self.drift, "_raw_batch", timezone, soft)
@@ -304,7 +373,7 @@ class _TableRun:
                     out = self.con.execute(sql).to_arrow_table()
                     self.con.unregister("_raw_batch")
                     bad_mask = pc.is_valid(out["_yw_reason"])
-                    quarantine(out.filter(bad_mask))
+                    quarantine_bad(out.filter(bad_mask))
                     good = out.filter(pc.invert(bad_mask)).drop_columns(
                         ["_yw_reason", "_yw_column", "_yw_raw_value", "_yw_record"]
                     )
@@ -326,58 +395,121 @@ class _TableRun:
                     self.progress.advance(cfg, batch.num_rows)
                     if n == 0 and rows == batch.num_rows:
                         fault("read")
+            if raw_writer is not None:
+                raw_writer.close()
+                raw_writer = None
+            info |= {"rows_read": rows, "window_count": read.window_count}
+            self.counts["source"] += rows
+            self.counts["quarantined"] += rows - good_rows
+            if read.window_count is not None:
+                self.source_window = (self.source_window or 0) + read.window_count
+            diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
+            self._finalize(n, raw_path if created else None, good_rows, diff, unreadable, info, quarantine)
         finally:
             if qwriter is not None:
                 qwriter.close()
             if raw_writer is not None:
                 raw_writer.close()
-        info |= {"rows_read": rows, "window_count": read.window_count}
-        self.counts["source"] += rows
-        self.counts["quarantined"] += rows - good_rows
-        if read.window_count is not None:
-            self.source_window = (self.source_window or 0) + read.window_count
         if qpath.exists():
-            self.quarantine_files.append({"path": qpath.name, "rows": rows - good_rows})
+            self.quarantine_files.append({"path": qpath.name, "rows": pq.read_metadata(qpath).num_rows})
         if unit_min is not None:
             self.cursor_min = unit_min if self.cursor_min is None else min(self.cursor_min, unit_min)
         if unit_max is not None:
             self.cursor_max = unit_max if self.cursor_max is None else max(self.cursor_max, unit_max)
-        diff = unit.snapshot and cfg.delete_detection == "diff" and not read.file_reason
-        self._finalize(n, raw_path if created else None, good_rows, diff, info)
         raw_path.unlink(missing_ok=True)
         info["taken"] = True
         return info
 
-    def _finalize(self, n: int, raw: Path | None, good_rows: int, diff: bool, info: dict) -> None:
+    def _repeated(self, source: str) -> tuple[int, int, int]:
+        """Find keys the unit holds more than once; those with different rows go to `hold` unless
+        the table's rule picks one. Returns (surplus rows of kept keys, of which rule-superseded,
+        rows of held keys). Looks at keys only, cheap, when no key repeats."""
+        keys = self.keys
+        cols = ", ".join(keys)
+        match = self._match("x", "r")
+        self.con.execute(
+            f"create or replace temp table rep as select {cols}, count(*) as n, 1 as h from {source} "  # noqa: S608
+            f"group by {cols} having count(*) > 1"
+        )
+        self.con.execute(f"create or replace temp table hold as select {cols} from qkeys limit 0")  # noqa: S608
+        if self.con.execute("select count(*) from rep").fetchone()[0]:
+            self.con.execute("create or replace temp table rep0 as select * from rep")
+            self.con.execute(
+                f"create or replace temp table rep as select {', '.join(f'r.{k}' for k in keys)}, r.n, "  # noqa: S608
+                f"count(distinct x._yw_row_hash) as h from {source} x join rep0 r on {match} "
+                f"group by all"
+            )
+            rule = self.cfg.latest_by
+            if rule is None:  # different rows under one key: quarantine them all, never pick
+                self.con.execute(f"insert into hold select {cols} from rep where h > 1")  # noqa: S608
+            else:  # the rule picks the row with the highest value; a tie between different rows cannot
+                col = _duckdb.identifier(rule)
+                xkeys = ", ".join(f"x.{k}" for k in keys)
+                self.con.execute(
+                    f"insert into hold select {cols} from (select {xkeys}, x._yw_row_hash, x.{col} as v, "  # noqa: S608
+                    f"max(x.{col}) over (partition by {xkeys}) as top from {source} x join rep r on {match} "
+                    f"where r.h > 1) where v is not distinct from top "
+                    f"group by {cols} having count(distinct _yw_row_hash) > 1"
+                )
+        # a key with a quarantined row and a good one: which is right cannot be told, so neither lands
+        if self.con.execute("select count(*) from qkeys").fetchone()[0]:
+            self.con.execute(
+                f"insert into hold select {', '.join(f'q.{k}' for k in keys)} from qkeys q "  # noqa: S608
+                f"where exists (select 1 from {source} x where {self._match('x', 'q')}) "
+                f"and not exists (select 1 from hold h where {self._match('h', 'q')})"
+            )
+        surplus, superseded = self.con.execute(
+            "select coalesce(sum(n - 1), 0), coalesce(sum(case when h > 1 then n - 1 else 0 end), 0) "  # noqa: S608
+            f"from rep r where not exists (select 1 from hold h where {self._match('h', 'r')})"
+        ).fetchone()
+        held_rows = 0
+        if self.con.execute("select count(*) from hold").fetchone()[0]:
+            held_rows = self.con.execute(
+                f"select count(*) from {source} x "  # noqa: S608
+                f"where exists (select 1 from hold h where {self._match('h', 'x')})"
+            ).fetchone()[0]
+        return int(surplus), int(superseded), int(held_rows)
+
+    def _finalize(
+        self, n: int, raw: Path | None, good_rows: int, diff: bool, unreadable: int, info: dict, quarantine
+    ) -> None:
         # SQL below is assembled from identifiers quoted by _duckdb.identifier and literals
         # escaped by _duckdb.literal; no value from a source or a file is pasted into it.
         keys = self.keys
         on = " and ".join(f"s.{k} = i.{k}" for k in keys)
         created = raw is not None
+        surplus = held_rows = 0
         if created:
             source = f"read_parquet({_duckdb.literal(str(raw))})"
-            # the last row per key wins; look for repeated keys first (keys only, cheap) so the
-            # common case streams from the staged file without a window over the whole unit
-            repeated = self.con.execute(
-                f"select coalesce(sum(c - 1), 0) from (select count(*) as c from {source} "  # noqa: S608
-                f"group by {', '.join(keys)} having count(*) > 1)"
-            ).fetchone()[0]
+            surplus, superseded, held_rows = self._repeated(source)
+            fields = [f for f in self.schema if not f.name.startswith("_yw_")]
+            if held_rows:
+                self._quarantine_conflicts(source, fields, quarantine)
+            self.counts["duplicates_superseded"] += superseded
+            hold = f" where not exists (select 1 from hold h where {self._match('h', 'x')})"  # noqa: S608
+            hold = hold if held_rows else ""
+            order = f"{_duckdb.identifier(self.cfg.latest_by)} desc nulls last, " if self.cfg.latest_by else ""
+            # the common case (no repeated key) streams from the staged file without a window
             dedupe = (
-                f" qualify row_number() over (partition by {', '.join(keys)} order by _yw_seq desc) = 1"
-                if repeated
+                f" qualify row_number() over (partition by {', '.join(f'x.{k}' for k in keys)} "
+                f"order by {order}_yw_seq desc) = 1"
+                if surplus
                 else ""
             )
             self.con.execute(
-                f"create or replace temp view s as select * exclude (_yw_seq) from {source}{dedupe}"  # noqa: S608
+                f"create or replace temp view s as select * exclude (_yw_seq) from {source} x{hold}{dedupe}"  # noqa: S608
             )
-            fields = [f for f in self.schema if not f.name.startswith("_yw_")]
         elif diff:  # an empty snapshot: every live key is gone
             self.con.execute("create or replace temp table s as select * from idx limit 0")
+            self.con.execute(f"create or replace temp table hold as select {', '.join(keys)} from qkeys limit 0")  # noqa: S608
             fields = [pa.field(c.name, c.arrow_type) for c in self.contract.columns]
         else:
+            self._count_held_keys(with_hold=False)
             return
-        deduped = good_rows - repeated if created else 0
-        self.counts["duplicates"] += good_rows - deduped
+        self._count_held_keys(with_hold=True)
+        self.counts["quarantined"] += held_rows
+        deduped = good_rows - held_rows - surplus
+        self.counts["duplicates"] += surplus
         parts = []
         if created:
             select_s = ", ".join(f"s.{_duckdb.identifier(f.name)}" for f in fields)
@@ -388,7 +520,7 @@ class _TableRun:
                 "else 'update' end as _yw_op "
                 f"from s left join idx i on {on} "
                 "where i._yw_deleted is null or i._yw_row_hash is distinct from s._yw_row_hash "
-                "or i._yw_deleted <> s._yw_is_deleted"
+                "or i._yw_deleted <> s._yw_is_deleted or i._yw_quarantined"
             )
         detected = 0
         if diff:
@@ -399,15 +531,30 @@ class _TableRun:
                 else f"cast(null as {_duck_type(f.type)}) as {_duckdb.identifier(f.name)}"
                 for f in fields
             )
-            anti = f"not i._yw_deleted and not exists (select 1 from s where {on})"  # noqa: S608
-            detected = self.con.execute(
+            # a key whose row was quarantined keeps its last good version: it is not gone
+            kept = " and ".join(
+                f"not exists (select 1 from {t} q where {self._match('q', 'i')})"  # noqa: S608
+                for t in ("qkeys", "hold")
+            )
+            anti = f"not i._yw_deleted and not exists (select 1 from s where {on}) and {kept}"  # noqa: S608
+            candidates = self.con.execute(
                 f"select count(*) from idx i where {anti}"  # noqa: S608
             ).fetchone()[0]
-            parts.append(
-                f"select {cols}, {self.lineage()}, i._yw_row_hash, "  # noqa: S608
-                f"'delete' as _yw_op from idx i where {anti}"
-            )
+            if unreadable:
+                # a row whose key cannot be read may be any of the missing keys: none is ruled out
+                self.counts["deletes_withheld"] += candidates
+                if candidates:
+                    self.withheld.append(f"{unreadable} quarantined row(s) with an unreadable key")
+            else:
+                detected = candidates
+                parts.append(
+                    f"select {cols}, {self.lineage()}, i._yw_row_hash, "  # noqa: S608
+                    f"'delete' as _yw_op from idx i where {anti}"
+                )
         self.counts["detected_deletes"] += detected
+        if not parts:
+            self.counts["unchanged"] += deduped
+            return
         path = self.staging / "data" / f"part-{n:05d}.parquet"
         self.con.execute(
             f"copy ({' union all '.join(parts)}) to {_duckdb.literal(str(path))} (format parquet, compression zstd)"
@@ -429,8 +576,38 @@ class _TableRun:
         self.con.execute(f"delete from idx using read_parquet({part}) p where {match}")  # noqa: S608
         self.con.execute(
             f"insert into idx select {', '.join(keys)}, _yw_row_hash, "  # noqa: S608
-            f"_yw_op = 'delete' from read_parquet({part})"
+            f"_yw_op = 'delete', false from read_parquet({part})"
         )
+
+    def _count_held_keys(self, with_hold: bool) -> None:
+        """Keys kept at their last good version: live keys whose row in this unit was quarantined.
+        They are marked in the index, so their next clean read lands again (and closes the
+        quarantine sighting) even when it equals the last good version."""
+        keys = ", ".join(self.keys)
+        held = f"select {keys} from qkeys" + (f" union select {keys} from hold" if with_hold else "")  # noqa: S608
+        self.counts["held_keys"] += self.con.execute(
+            f"update idx i set _yw_quarantined = true where not i._yw_deleted "  # noqa: S608
+            f"and exists (select 1 from ({held}) k where {self._match('i', 'k')})"
+        ).fetchone()[0]
+
+    def _quarantine_conflicts(self, source: str, fields: list[pa.Field], quarantine) -> None:
+        """Every row of a held key goes to quarantine as `duplicate_key_conflict` (the typed row as JSON)."""
+        keys = self.keys
+        names = self.contract.primary_key
+        value = (
+            f"cast(x.{keys[0]} as VARCHAR)"
+            if len(keys) == 1
+            else f"to_json(struct_pack({', '.join(f'{k} := x.{k}' for k in keys)}))"
+        )
+        record = ", ".join(f"{_duckdb.identifier(f.name)} := x.{_duckdb.identifier(f.name)}" for f in fields)
+        reader = self.con.execute(
+            f"select 'duplicate_key_conflict' as _yw_reason, {_duckdb.literal(','.join(names))} as _yw_column, "  # noqa: S608
+            f"{value} as _yw_raw_value, to_json(struct_pack({record})) as _yw_record, "
+            f"{self._key_status('x')} as _yw_key_status, {key_text_sql(keys, 'x')} as _yw_key from {source} x "
+            f"where exists (select 1 from hold h where {self._match('h', 'x')}) order by x._yw_seq"
+        ).fetch_record_batch(50_000)
+        for batch in reader:
+            quarantine(pa.Table.from_batches([batch]))
 
     # -- the manifest ------------------------------------------------------------------------------
     def manifest(self, description: str, since: Any, full: bool) -> dict[str, Any]:
@@ -475,11 +652,52 @@ class _TableRun:
                 == counts["landed"] + counts["quarantined"] + counts["unchanged"] + counts["duplicates"],
             },
             "files": self.files,
-            "quarantine": {"files": [], "reasons": self.reasons},
+            "quarantine": {"files": [], "reasons": self.reasons, "key_status": self.key_status},
+            "deletes": {
+                "detected": counts["detected_deletes"],
+                "withheld": counts["deletes_withheld"],
+                "withheld_because": "; ".join(self.withheld) or None,
+            },
             "schema": fields,
             "drift": self.drift.as_dict() if self.drift else {"policy": cfg.drift, "added": [], "missing": []},
             "units": self.units,
         }
+
+
+def _discard(cfg: TableConfig, run_id: str) -> None:
+    """Remove what a failed run of the table wrote: its staging, and batch folders with no manifest."""
+    staging = staging_dir(cfg.platform, cfg.table, run_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    for empty in (staging.parent, staging.parent.parent):  # _staging/<run_id>/<platform>, <run_id>
+        try:
+            empty.rmdir()
+        except OSError:
+            break
+    try:
+        remove_debris(cfg.platform, cfg.table)  # a commit cut short (disk full) left no manifest
+    except OSError:
+        pass  # a read-only workspace: nothing could have been written
+
+
+ACCEPT_SHORT_HINT = "yiwang extract --accept-short {name}"
+
+
+def _refused(cfg: TableConfig, why: str) -> SourceError:
+    return SourceError(
+        f"{why}; the file is refused and nothing landed (the table keeps its previous state). Deliver the "
+        f"whole export again, or if it is complete as it is, run `{ACCEPT_SHORT_HINT.format(name=cfg.name)}`"
+    )
+
+
+def _short(cfg: TableConfig, read: SourceRead, rows_read: int, live: int | None) -> str | None:
+    """Why a full export looks too short: it would land the rows it lacks as deletes."""
+    if live and rows_read < cfg.min_row_ratio * live:
+        name = read.details.get("file") or "the export"
+        return (
+            f"{name}: {rows_read} rows, fewer than {cfg.min_row_ratio:.0%} of the {live} records the table "
+            "holds now (min_row_ratio)"
+        )
+    return None
 
 
 def extract_table(
@@ -488,8 +706,14 @@ def extract_table(
     full: bool = False,
     progress: Progress | None = None,
     source: Source | None = None,
+    accept_short: bool = False,
 ) -> TableResult:
-    """Extract one table; raises ExtractError (SourceError, DriftError) on failure."""
+    """Extract one table; raises ExtractError (SourceError, DriftError) on failure.
+
+    A file drop with no new file lands nothing (the result's note says "no new file"). A dropped
+    file that ends without a line break, or holds fewer rows than `min_row_ratio` of the live keys,
+    is refused unless `accept_short` (the operator confirmed it).
+    """
     progress = progress or Progress()
     contract = cfg.contract
     key_schema = pa.schema([(k, contract.column(k).arrow_type) for k in contract.primary_key])
@@ -503,25 +727,49 @@ def extract_table(
         try:
             since = None if full else window_start(cfg, state.cursor)
             units = source.units(since, state.files, full)
+            if not units and cfg.mode == "file_drop":
+                # no new file is not a batch: an empty one would read as a table emptied at the source
+                result = TableResult(
+                    cfg.platform, cfg.table, run_id, "ok", dict.fromkeys(COUNT_NAMES, 0), note="no new file"
+                )
+                progress.finish(cfg, result)
+                return result
             for attempt in range(READ_ATTEMPTS):
                 # a transient failure (source down, dropped mid-read) restarts the table from
                 # scratch: what the failed attempt staged is discarded, nothing was visible
                 run = _TableRun(cfg, run_id, state, progress)
+                accepted: list[str] = []  # doubts the operator waived with accept_short
                 progress.start(cfg, None)
                 try:
                     for n, unit in enumerate(units):
                         read = source.read(unit)
                         if read.window_count is not None:
                             progress.start(cfg, read.window_count)
-                        run.units.append(run.stage(unit, read, n))
+                        guarded = cfg.mode == "file_drop" and not read.file_reason
+                        live = run.live_keys() if guarded else None
+                        doubts = [read.suspect] if read.suspect else []
+                        if doubts and not accept_short:
+                            raise _refused(cfg, doubts[0])
+                        info = run.stage(unit, read, n)
+                        doubts += [d for d in [_short(cfg, read, info["rows_read"], live)] if d]
+                        if doubts and not accept_short:
+                            raise _refused(cfg, doubts[-1])
+                        accepted += doubts
+                        run.units.append(info)
                     break
                 except SourceError as error:
                     run.close()
-                    if not error.transient or attempt + 1 == READ_ATTEMPTS:
+                    if not error.transient:
                         raise
+                    if attempt + 1 == READ_ATTEMPTS:
+                        raise SourceError(
+                            f"{error} (gave up after {READ_ATTEMPTS} reads; nothing landed)", transient=True
+                        ) from error
                     time.sleep(min(RETRY_BASE_SECONDS * 2**attempt, 5))
             fault("staged")
             manifest = run.manifest(source.description, since, full)
+            if accepted:  # the landing gate does not hold back a drop the operator confirmed
+                manifest["accepted_short"] = accepted
             qdir = run.staging / "quarantine"
             if any(qdir.glob("*.parquet")):
                 rel = os.path.relpath(
@@ -540,10 +788,12 @@ def extract_table(
             batch = commit(run.staging, cfg.platform, cfg.table, run_id, manifest, fault=fault)
             fault("committed")
             state.apply(batch)
+        except HeldBatch as held:
+            return _hold(run, held, source.description, since, full, progress)
         except BaseException:
             if run is not None:
                 run.close()
-            shutil.rmtree(staging_dir(cfg.platform, cfg.table, run_id), ignore_errors=True)
+            _discard(cfg, run_id)
             raise
         finally:
             if own_source:
@@ -553,21 +803,95 @@ def extract_table(
     return result
 
 
+def _hold(run: _TableRun, held: HeldBatch, description: str, since: Any, full: bool, progress: Progress) -> TableResult:
+    """Nothing of a held run lands and the state stays as it was; its manifest, kept apart under
+    _held/, says why (the landing gate reports the table until a later batch lands)."""
+    cfg = run.cfg
+    run.close()
+    shutil.rmtree(run.staging, ignore_errors=True)
+    run.files = []  # what earlier units staged is discarded with them
+    manifest = run.manifest(description, since, full)
+    counts = dict.fromkeys(run.counts, 0) | {"source_window": None}
+    units = [u | {"taken": False} for u in run.units] + [held.unit | {"taken": False, "held": True}]
+    manifest |= {
+        "status": "held",
+        "reason": str(held),
+        "counts": counts,
+        "reconciliation": dict(manifest["reconciliation"], ok=True),
+        "cursor": {"before": run.state.cursor, "after": run.state.cursor},
+        "files": [],
+        "quarantine": {"files": [], "reasons": {}, "key_status": {}},
+        "deletes": {"detected": 0, "withheld": 0, "withheld_because": None},
+        "schema": None,
+        "units": units,
+    }
+    record = write_held(cfg.platform, cfg.table, run.run_id, manifest)
+    result = TableResult(
+        cfg.platform, cfg.table, run.run_id, "held", counts, record.path / "_manifest.json", error=str(held)
+    )
+    progress.finish(cfg, result)
+    return result
+
+
+_STORAGE_ADVICE = {
+    errno.ENOSPC: "free space on that disk (or move YIWANG_HOME or YIWANG_LANDING_DIR to a larger one)",
+    errno.EDQUOT: "free space in the quota (or move YIWANG_HOME or YIWANG_LANDING_DIR)",
+    errno.EROFS: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+    errno.EACCES: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+    errno.EPERM: "make the workspace writable (YIWANG_HOME, or YIWANG_LANDING_DIR and YIWANG_STATE_DIR)",
+}
+
+
+def storage_error(cfg: TableConfig, error: Exception) -> str:
+    """One line for a failed write: what the OS said, where, and what to do."""
+    text = " ".join(str(error).split())
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return (
+            f"{cfg.name}: staging ran out of DuckDB's {MEMORY_LIMIT} of working memory; nothing landed: look for "
+            "an oversized value in the source (or raise connectors.pipeline.MEMORY_LIMIT), then run again"
+        )
+    code = getattr(error, "errno", None)
+    if code not in _STORAGE_ADVICE:  # DuckDB and Arrow pass the OS message on, not the errno
+        code = next((c for c in _STORAGE_ADVICE if os.strerror(c) in text), None)
+    if code is None:
+        return f"{cfg.name}: {error.__class__.__name__}: {text[:300]}"
+    where = getattr(error, "filename", None) or text[:200]
+    return (
+        f"{cfg.name}: {os.strerror(code).lower()} ({where}); nothing landed and the partial files were "
+        f"removed: {_STORAGE_ADVICE[code]}, then run again"
+    )
+
+
+def _accepted(accept_short: Collection[str], cfg: TableConfig) -> bool:
+    return cfg.name in accept_short or cfg.platform in accept_short
+
+
 def extract(
     tables: list[TableConfig],
     full: bool = False,
     progress: Progress | None = None,
     run_id: str | None = None,
+    accept_short: Collection[str] = (),
 ) -> list[TableResult]:
-    """Extract tables one after another; a failing table does not stop the others."""
+    """Extract tables one after another; a failing table does not stop the others.
+
+    `accept_short` names tables (`party_building.members`) or platforms whose dropped files the
+    operator confirmed as complete although they look short (see `extract_table`).
+    """
     run_id = run_id or new_run_id()
     progress = progress or Progress()
     results = []
     for cfg in tables:
         try:
-            results.append(extract_table(cfg, run_id, full, progress))
-        except (ExtractError, OSError, LookupError) as error:
-            result = TableResult(cfg.platform, cfg.table, run_id, "failed", error=str(error))
-            progress.finish(cfg, result)
-            results.append(result)
+            results.append(extract_table(cfg, run_id, full, progress, accept_short=_accepted(accept_short, cfg)))
+            continue
+        except LockedError as error:
+            message = f"{cfg.name}: {error}"
+        except (ExtractError, LookupError) as error:
+            message = str(error)
+        except (OSError, duckdb.Error) as error:
+            message = storage_error(cfg, error)
+        result = TableResult(cfg.platform, cfg.table, run_id, "failed", error=message)
+        progress.finish(cfg, result)
+        results.append(result)
     return results

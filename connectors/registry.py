@@ -24,7 +24,18 @@ MODES = ("incremental", "snapshot", "file_drop")
 DRIFT_POLICIES = ("evolve", "freeze")
 DELETE_DETECTION = ("none", "soft", "diff")
 _KIND_FOR_STORE = {"sql": "sql", "file_csv": "csv", "file_xlsx": "xlsx", "http_api": "http"}
-_TABLE_KEYS = {"connection", "mode", "lookback", "drift", "batch_size", "delete_detection"}
+_TABLE_KEYS = {
+    "connection",
+    "mode",
+    "lookback",
+    "drift",
+    "batch_size",
+    "delete_detection",
+    "on_duplicate_key",
+    "min_row_ratio",
+}
+DUPLICATE_RULES = ("quarantine", "latest_by <column>")
+MIN_ROW_RATIO = 0.5  # file drops: a file with fewer rows than this share of the live keys is refused
 CONNECTORS_ROOT = Path(__file__).resolve().parent
 
 
@@ -56,6 +67,14 @@ class TableConfig:
     drift: str
     batch_size: int
     delete_detection: str
+    on_duplicate_key: str = "quarantine"  # or "latest_by <column>"
+    min_row_ratio: float = MIN_ROW_RATIO
+
+    @property
+    def latest_by(self) -> str | None:
+        """The column whose highest value picks among one key's different rows; None: quarantine them."""
+        rule, _, column = self.on_duplicate_key.partition(" ")
+        return column.strip() if rule == "latest_by" else None
 
     @property
     def name(self) -> str:
@@ -153,8 +172,21 @@ def _table(
     batch_size = int(raw.get("batch_size", 50_000))
     if batch_size <= 0:
         raise RegistryError(f"{where}: {name}: batch_size must be positive")
+    try:
+        min_row_ratio = float(raw.get("min_row_ratio", MIN_ROW_RATIO))
+    except (TypeError, ValueError):
+        min_row_ratio = -1.0
+    if not 0 <= min_row_ratio <= 1:
+        raise RegistryError(f"{where}: {name}: min_row_ratio must be a number from 0 to 1 (0 turns the check off)")
     for column in contract.column_names:  # fail early on a name we could not quote
         identifier(column)
+    on_duplicate_key = " ".join(str(raw.get("on_duplicate_key", "quarantine")).split())
+    rule, _, column = on_duplicate_key.partition(" ")
+    if not ((rule == "quarantine" and not column) or (rule == "latest_by" and column in contract.column_names)):
+        raise RegistryError(
+            f"{where}: {name}: on_duplicate_key {raw.get('on_duplicate_key')!r}; use one of "
+            f"{DUPLICATE_RULES} with a column of the contract"
+        )
     return TableConfig(
         platform=platform,
         table=name,
@@ -165,6 +197,8 @@ def _table(
         drift=drift,
         batch_size=batch_size,
         delete_detection=delete,
+        on_duplicate_key=on_duplicate_key,
+        min_row_ratio=min_row_ratio,
     )
 
 

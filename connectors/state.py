@@ -3,7 +3,10 @@
 Under `workspace_dir("state")/<platform>/<table>/`:
 
     state.json              {last_run_id, cursor, index, files}; replaced atomically
-    index-<run_id>.parquet  primary key columns, _yw_row_hash, _yw_deleted: one row per key seen
+    index-<run_id>.parquet  primary key columns, _yw_row_hash, _yw_deleted, _yw_quarantined:
+                            one row per key seen; _yw_quarantined marks a key kept at its last
+                            good version because its latest read was quarantined (its next clean
+                            read lands again, so the quarantine sighting closes)
     .lock                   held (flock) while a run extracts the table
 
 The state is derived from the landing zone and never ahead of it: it is updated only by applying
@@ -30,7 +33,7 @@ from yiwang.contracts import source_table
 from yiwang.settings import workspace_dir
 
 
-class LockedError(RuntimeError):
+class LockedError(RuntimeError):  # not an ExtractError: the source was never touched
     """Another process is extracting the same table."""
 
 
@@ -46,7 +49,10 @@ class TableLock:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._fh.close()
-            raise LockedError(f"another extraction holds {self.path}") from None
+            raise LockedError(
+                f"another extraction of this table is running (it holds {self.path}); nothing was done for "
+                "the table: wait for that run to finish, then run again (the lock ends with its process)"
+            ) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -55,7 +61,28 @@ class TableLock:
 
 
 def index_schema(key_schema: pa.Schema) -> pa.Schema:
-    return pa.schema([*key_schema, ("_yw_row_hash", pa.string()), ("_yw_deleted", pa.bool_())])
+    return pa.schema(
+        [*key_schema, ("_yw_row_hash", pa.string()), ("_yw_deleted", pa.bool_()), ("_yw_quarantined", pa.bool_())]
+    )
+
+
+def key_text_sql(keys: list[str], alias: str) -> str:
+    """A key as one text value (quarantine's `_yw_key`): the value, or JSON for a compound key."""
+    if len(keys) == 1:
+        return f"cast({alias}.{keys[0]} as VARCHAR)"
+    return f"to_json(struct_pack({', '.join(f'{k} := {alias}.{k}' for k in keys)}))"
+
+
+def read_index_sql(path: Path) -> str:
+    """Select an index file; indexes written before the quarantine flag read it as false."""
+    lit = _duckdb.literal(str(path))
+    if "_yw_quarantined" in pq.read_schema(path).names:
+        return f"select * from read_parquet({lit})"  # noqa: S608
+    return f"select *, false as _yw_quarantined from read_parquet({lit})"  # noqa: S608
+
+
+def _unit_of(path: Path) -> int:
+    return int(path.stem.rsplit("-", 1)[-1])  # part-NNNNN.parquet: data and quarantine share NNNNN
 
 
 def state_dir(platform: str, table: str) -> Path:
@@ -136,6 +163,31 @@ class TableState:
             applied.append(batch.run_id)
         return applied
 
+    @staticmethod
+    def _flag_held(query: str, landed: str | None, held: list[Path], quoted: list[str]) -> str:
+        """Mark the keys a batch kept at their last good version (quarantined after their last
+        landing in the batch, by unit); a key landed later in the batch is not marked."""
+        lit = _duckdb.literal
+        q = " union all ".join(
+            f"select _yw_key, {_unit_of(f)} as _q from read_parquet({lit(str(f))}, union_by_name = true) "  # noqa: S608
+            "where _yw_key_status = 'kept_last_good'"
+            for f in held
+            if "_yw_key" in pq.read_schema(f).names
+        )
+        if not q:
+            return query
+        last_landed = (
+            f"(select max(n._f) from ({landed}) n where {key_text_sql(quoted, 'n')} = x._k)"  # noqa: S608
+            if landed
+            else "null"
+        )
+        cols = ", ".join(f"x.{k}" for k in quoted)
+        return (
+            f"select {cols}, x._yw_row_hash, x._yw_deleted, x._yw_quarantined or coalesce(("  # noqa: S608
+            f"select max(q._q) from ({q}) q where q._yw_key = x._k) > coalesce({last_landed}, -1), false) "
+            f"as _yw_quarantined from (select *, {key_text_sql(quoted, 'i')} as _k from ({query}) i) x"
+        )
+
     def apply(self, batch: Batch) -> None:
         """Fold a committed batch into the index, cursor and file list, then save atomically."""
         manifest = batch.manifest
@@ -143,33 +195,38 @@ class TableState:
         new_index = f"index-{batch.run_id}.parquet"
         tmp = self.folder / f".{new_index}.tmp"
         self.folder.mkdir(parents=True, exist_ok=True)
-        keys = ", ".join(_duckdb.identifier(k) for k in self.key_columns)
+        quoted = [_duckdb.identifier(k) for k in self.key_columns]
+        keys = ", ".join(quoted)
+        cols = f"{keys}, _yw_row_hash, _yw_deleted, _yw_quarantined"
         con = _duckdb.connect()
         try:
             old = self.index_path if self.index_path and self.index_path.is_file() else None
             lit = _duckdb.literal
             # the batch's rows per key: one part holds each key once; across parts the last wins
             new = " union all ".join(
-                f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, {n} as _f "  # noqa: S608
-                f"from read_parquet({lit(str(f))})"
-                for n, f in enumerate(files, start=1)
+                f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, false as _yw_quarantined, "  # noqa: S608
+                f"{_unit_of(f)} as _f from read_parquet({lit(str(f))})"
+                for f in files
             )
             if len(files) > 1:
                 window = f"row_number() over (partition by {keys} order by _f desc)"
                 new = f"select * from ({new}) qualify {window} = 1"  # noqa: S608
-            match = " and ".join(f"o.{k} = n.{k}" for k in keys.split(", "))
+            match = " and ".join(f"o.{k} = n.{k}" for k in quoted)
             if old and files:  # upsert: old keys not in the batch, then the batch's keys
                 query = (
-                    f"select {keys}, _yw_row_hash, _yw_deleted from read_parquet({lit(str(old))}) o "  # noqa: S608
+                    f"select {cols} from ({read_index_sql(old)}) o "  # noqa: S608
                     f"where not exists (select 1 from ({new}) n where {match}) "
-                    f"union all select {keys}, _yw_row_hash, _yw_deleted from ({new})"
+                    f"union all select {cols} from ({new})"
                 )
             elif files:
-                query = f"select {keys}, _yw_row_hash, _yw_deleted from ({new})"  # noqa: S608
+                query = f"select {cols} from ({new})"  # noqa: S608
             elif old:
-                query = f"select * from read_parquet({lit(str(old))})"  # noqa: S608
+                query = read_index_sql(old)
             else:
                 query = None
+            held = [f for f in batch.quarantine_files if f.is_file()]
+            if query and held:
+                query = self._flag_held(query, new if files else None, held, quoted)
             if query:
                 con.execute(f"copy ({query}) to {lit(str(tmp))} (format parquet, compression zstd)")
             else:

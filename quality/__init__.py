@@ -6,8 +6,10 @@
 Publish and rollback (write-audit-publish) are in yiwang/warehouse/publish.py.
 """
 
-from quality.gate import Check, GateResult
-from quality.landing import check_landing
-from quality.warehouse import check_warehouse
+from yiwang.lazy import lazy_exports
 
 __all__ = ["Check", "GateResult", "check_landing", "check_warehouse"]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {".gate": ["Check", "GateResult"], ".landing": ["check_landing"], ".warehouse": ["check_warehouse"]},
+)

@@ -6,6 +6,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yiwang.cli_options import TargetOption
+
 
 def _console() -> Console:
     """A console made per call, so it sees the terminal (or COLUMNS) as the command runs."""
@@ -14,6 +16,8 @@ def _console() -> Console:
 
 def _table(result, failed_only: bool = False) -> None:
     """The pass/fail table; with `failed_only`, the failing checks and a line counting the rest."""
+    from rich.markup import escape
+
     failed = len(result.failed)
     shown = result.failed if failed_only else result.checks
     table = Table(
@@ -26,23 +30,39 @@ def _table(result, failed_only: bool = False) -> None:
     table.add_column("detail", overflow="fold")
     for check in shown:
         table.add_row(check.name, "[green]pass[/]" if check.ok else "[red]FAIL[/]", check.detail[:160])
-    if shown:
+    if result.error:
+        # the gate did not run to the end: its checks (often none) say nothing about the data
+        _console().print(
+            f"[red]{result.gate} gate {result.run_id}: could not run[/] ({len(result.checks)} checks ran): "
+            f"{escape(result.error)}"
+        )
+        if shown:
+            _console().print(table)
+    elif shown:
         _console().print(table)
     else:
         _console().print(f"[green]{result.gate} gate {result.run_id}: all {len(result.checks)} checks passed[/]")
-    if result.error:
-        _console().print(f"[red]gate error:[/] {result.error}")
     _console().print(f"data docs: {result.docs}\nresults: {result.results_path}")
 
 
 def check_command(
     gate: str = typer.Argument("warehouse", help="landing (each new source batch) or warehouse (the published one)"),
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    target: TargetOption = "duckdb",
     recheck: bool = typer.Option(False, help="landing: check batches that already have a decision again."),
     failed_only: bool = typer.Option(False, help="Print only the failing checks."),
+    release: str | None = typer.Option(
+        None,
+        help="landing: let a blocked table load again: PLATFORM.TABLE (every blocked batch) or "
+        "PLATFORM.TABLE/RUN_ID (one); needs --reason. Does not run the gate.",
+    ),
+    reason: str | None = typer.Option(None, help="Why the blocked batches may load (kept in the decision)."),
 ) -> None:
     """Run a quality gate and print a pass/fail table; exit 1 when it fails or errors."""
     from quality import check_landing, check_warehouse
+
+    if release is not None:
+        _release(gate, release, reason)
+        return
 
     result = check_landing(recheck=recheck) if gate == "landing" else check_warehouse(target)
     _table(result, failed_only)
@@ -50,8 +70,29 @@ def check_command(
         raise typer.Exit(1)
 
 
+def _release(gate: str, what: str, reason: str | None) -> None:
+    from quality.landing import release
+
+    name, _, run_id = what.partition("/")
+    platform, _, table = name.partition(".")
+    if gate != "landing" or not platform or not table:
+        _console().print("[red]--release goes with `check landing` and names PLATFORM.TABLE[/RUN_ID][/]")
+        raise typer.Exit(2)
+    if not reason or not reason.strip():
+        _console().print("[red]--release needs --reason: what was checked and why the batches may load[/]")
+        raise typer.Exit(2)
+    released = release(platform, table, run_id or None, reason=reason)
+    if not released:
+        _console().print(f"nothing to release: {what} has no blocked batch")
+        return
+    for doc in released:
+        problems = "; ".join(doc["released"]["problems"]) or "-"
+        _console().print(f"released {name}/{doc['run_id']} (was: {problems})", highlight=False, soft_wrap=True)
+    _console().print("the next `yiwang build` or `yiwang publish` loads them")
+
+
 def publish_command(
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    target: TargetOption = "duckdb",
     landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
 ) -> None:
     """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
@@ -69,13 +110,17 @@ def publish_command(
     if result.published:
         _console().print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
     else:
-        _console().print(f"[red]not published[/]: {result.error}; the previous version keeps serving")
+        from connectors.credentials import redact
+
+        _console().print(f"[red]not published[/]: {redact(str(result.error))}; the previous version keeps serving")
         raise typer.Exit(1)
 
 
 def rollback_command(
-    run_id: str | None = typer.Argument(None, help="A kept version's run id [default: the one before the current]."),
-    target: str = typer.Option("duckdb", help="Warehouse target (duckdb or postgres)."),
+    run_id: str | None = typer.Argument(
+        None, help="A kept version's run id.", show_default="the one before the current"
+    ),
+    target: TargetOption = "duckdb",
     list_versions: bool = typer.Option(False, "--list", help="List the kept versions and exit."),
 ) -> None:
     """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
@@ -90,8 +135,8 @@ def rollback_command(
 
 
 def quarantine_command(
-    target: str = typer.Option("duckdb", help="Warehouse target."),
-    platform: str | None = typer.Option(None, help="Only this platform."),
+    target: TargetOption = "duckdb",
+    platform: str | None = typer.Option(None, help="Only this platform.", show_default="all"),
     rows: bool = typer.Option(False, help="List the rows, not the summary."),
     limit: int = typer.Option(50, help="Rows to list."),
 ) -> None:

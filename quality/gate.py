@@ -47,6 +47,14 @@ class GateResult:
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a gate's error often quotes a driver message, which may carry the connection string
+        if name == "error" and value is not None:
+            from connectors.credentials import redact
+
+            value = redact(value)
+        super().__setattr__(name, value)
+
     @property
     def ok(self) -> bool:
         return self.error is None and all(c.ok for c in self.checks)
@@ -77,7 +85,9 @@ class GateResult:
             "extra": self.extra,
             "checks": [asdict(c) for c in self.checks],
         }
-        text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+        from connectors.credentials import redact
+
+        text = redact(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         self.results_path = folder / "results.json"
         self.results_path.write_text(text, encoding="utf-8")
         latest = workspace_dir("quality") / "latest"

@@ -7,7 +7,9 @@ meta, personal data masked); the config's `actions` say whether a reason rejects
 out of the warehouse) or flags it (loaded; the warehouse normalises it). The batch is blocked
 (its table's load stops at it, the others load) when a structural expectation fails, the share
 of rejected rows passes `max_reject_share`, the row count drops beyond `max_row_drop`, or the
-check itself errors (fail closed). Decisions are files the raw loader reads:
+check itself errors (fail closed). A table whose latest run was held by the connector (a contract
+column missing at the source: nothing landed) fails the gate by name until a later batch lands.
+Decisions are files the raw loader reads:
 
     workspace_dir("quality")/landing/<platform>/<table>/<run_id>.json      status passed|blocked
     workspace_dir("quality")/landing/<platform>/<table>/<run_id>.parquet   quarantine rows
@@ -24,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.landing import Batch, committed_batches, landing_root
+from connectors.landing import Batch, committed_batches, held_batches, landing_root
 from quality.config import load_config
 from quality.gate import Check, GateResult, mask, new_run_id, run_dir
 from quality.gx_run import GxSession
@@ -155,7 +157,7 @@ def _check_batch(
     now, before = _source_rows(batch), _source_rows(previous) if previous is not None else None
     if now is not None and before:
         floor = math.ceil(before * (1 - float(config["max_row_drop"])))
-        if now < floor:
+        if now < floor and not batch.manifest.get("accepted_short"):  # the operator confirmed the drop
             drop = f"row_count_drop: the source held {now} rows, {before} at {previous.run_id} (floor {floor})"
     asset = f"{contract.platform}.{contract.table}.{batch.run_id}"
     # an incremental batch with no changes holds no rows: nothing to validate row by row (a
@@ -217,6 +219,7 @@ def _check_batch(
     # delta of four rows with one typo is a quarantine row, not a blocked source
     if share > float(config["max_reject_share"]) and rejected > int(config.get("min_rejected_rows_to_block", 0)):
         problems.append(f"rejected {rejected} of {total} rows ({share:.1%}) > {config['max_reject_share']:.0%}")
+    counts = batch.manifest.get("counts") or {}
     doc = {
         "platform": contract.platform,
         "table": contract.table,
@@ -224,11 +227,23 @@ def _check_batch(
         "status": "blocked" if problems else "passed",
         "problems": problems,
         "rows": total,
+        # the connector's own quarantine: keys kept at their last good version, deletes not inferred
+        "held_keys": int(counts.get("held_keys") or 0),
+        "deletes_withheld": int(counts.get("deletes_withheld") or 0),
         "rejected_rows": int(rejected),
         "flagged_rows": int(quarantine.loc[quarantine["action"] == "flag", "source_key"].nunique()),
         "reasons": quarantine.groupby("reason_code").size().astype(int).to_dict() if len(quarantine) else {},
     }
     return doc, quarantine
+
+
+def _held_now(contract: SourceTable, batches: list[Batch], root: Path) -> Batch | None:
+    """The table's latest held run when no batch landed after it: the table is held (schema
+    drift) and keeps its previous data until the contract or the source changes."""
+    held = held_batches(contract.platform, contract.table, root)
+    if not held or (batches and batches[-1].run_id > held[-1].run_id):
+        return None
+    return held[-1]
 
 
 def check_landing(
@@ -266,6 +281,9 @@ def check_landing(
                     }
                     quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
                 doc["gate_run_id"] = run_id
+                earlier = decision(contract.platform, contract.table, batch.run_id)
+                if earlier and earlier.get("released") and doc["status"] != "passed":
+                    doc |= {"status": "passed", "released": earlier["released"]}  # a recheck keeps a release
                 out.mkdir(parents=True, exist_ok=True)
                 quarantine.to_parquet(out / f"{batch.run_id}.parquet", index=False)
                 (out / f"{batch.run_id}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
@@ -275,7 +293,22 @@ def check_landing(
                 detail = "; ".join(doc["problems"]) or (
                     f"{doc.get('rows', 0)} rows, {doc.get('rejected_rows', 0)} rejected, {doc.get('flagged_rows', 0)} flagged"  # noqa: E501
                 )
+                kept = [
+                    f"{doc[k]} {what}"
+                    for k, what in (
+                        ("held_keys", "key(s) kept at their last good version"),
+                        ("deletes_withheld", "delete(s) withheld"),
+                    )
+                    if doc.get(k)
+                ]
+                detail = "; ".join([detail, *kept])
                 result.checks.append(Check(name, ok, detail, doc.get("reasons")))
+            held = _held_now(contract, batches, landing or landing_root())
+            if held is not None:
+                name = f"{contract.platform}.{contract.table}/{held.run_id}"
+                result.blocked.append(name)
+                reason = str(held.manifest.get("reason")).removeprefix(f"{contract.qualified_name}: ")
+                result.checks.append(Check(name, False, f"held: {reason}", {"held": 1}))
         result.docs = session.build_docs()
     except Exception as error:  # fail closed
         result.error = f"{type(error).__name__}: {error}"
@@ -293,3 +326,32 @@ def blocked_from(platform: str, table: str, run_ids: list[str]) -> str | None:
         if doc is not None and doc.get("status") != "passed":
             return run_id
     return None
+
+
+def release(platform: str, table: str, run_id: str | None = None, *, reason: str) -> list[dict]:
+    """Let a table's blocked batches load (all of them, or the one `run_id`): the operator's decision.
+
+    The decision file keeps the gate's problems with the release (`released`: when, reason,
+    problems) and its status becomes `passed`, so `blocked_from` no longer holds the table out;
+    rows the gate rejected still stay out of the load. Returns the released decisions.
+    """
+    if not reason or not reason.strip():
+        raise ValueError("a release needs a reason (what was checked, by whom)")
+    from datetime import UTC, datetime
+
+    released = []
+    for path in sorted(decisions_dir(platform, table).glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("status") == "passed" or (run_id is not None and doc.get("run_id") != run_id):
+            continue
+        doc["released"] = {
+            "at": datetime.now(UTC).isoformat(),
+            "reason": reason.strip(),
+            "problems": doc.get("problems", []),
+        }
+        doc["status"] = "passed"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        tmp.replace(path)
+        released.append(doc)
+    return released

@@ -65,3 +65,11 @@ def mariadb_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f"drop database if exists `{name}`"))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _audit_key_outside_the_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """The sharing audit key and chain heads of the tests live in a folder of the test session,
+    never in the user's ~/.config/yiwang (and outside every test's workspace)."""
+    monkeypatch.setenv("YIWANG_AUDIT_DIR", str(tmp_path_factory.getbasetemp() / "audit-keyring"))
+    monkeypatch.delenv("YIWANG_AUDIT_KEY", raising=False)

@@ -11,12 +11,12 @@ import typer
 
 from connectors.cli import extract_command
 from quality.cli import check_command, publish_command, quarantine_command, rollback_command
-from yiwang import simulate as simulate_step
 from yiwang.orchestrate.cli import run_command
 from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
 from yiwang.resolve.link.cli import link_command
 from yiwang.share.cli import share_command
+from yiwang.simulate.command import cli as simulate_cli
 from yiwang.warehouse.cli import build_command
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-app.add_typer(simulate_step.cli, name="simulate")
+app.add_typer(simulate_cli, name="simulate")
 app.command("extract")(extract_command)
 app.command("build")(build_command)
 app.command("resolve")(resolve_command)
@@ -45,7 +45,7 @@ app.command("report")(report_command)
 @app.command()
 def demo(
     out: Path = typer.Option(Path("var/demo"), help="Demo workspace (YIWANG_HOME); wiped and rebuilt."),
-    persons: int | None = typer.Option(None, help="People in the simulated city [default: tiny, about 2,000]."),
+    persons: int | None = typer.Option(None, help="People in the simulated city.", show_default="tiny, about 2,000"),
 ) -> None:
     """Run the pipeline end to end on embedded defaults (no server needed): what `make demo` runs."""
     from rich.console import Console

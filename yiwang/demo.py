@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -29,6 +30,9 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
         os.environ.pop(f"YIWANG_{name.upper()}_DIR", None)
         shutil.rmtree(workspace_dir(name), ignore_errors=True)
     shutil.rmtree(Path(home) / "airflow", ignore_errors=True)
+    # the wiped workspace's audit log starts a new chain: its key and heads are the demo's own, kept
+    # outside the workspace (a real deployment keeps one YIWANG_AUDIT_DIR for good)
+    os.environ.setdefault("YIWANG_AUDIT_DIR", tempfile.mkdtemp(prefix="yiwang-demo-audit-"))
     console.rule("[bold]1. simulate the legacy platforms (仿真四个平台)")
     with console.status("simulating a tiny city (绍兴市)…"):
         result = simulate(workspace_dir("sources"), scale="tiny", persons=persons)

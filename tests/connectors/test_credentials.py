@@ -33,3 +33,28 @@ def test_airflow_is_not_imported_outside_airflow() -> None:
 def test_secrets_are_redacted() -> None:
     assert "s3cr3t" not in redact_url("postgresql+psycopg://etl:s3cr3t@db:5432/hotline")
     assert redact("connect failed for s3cr3t@db", "s3cr3t") == "connect failed for ***@db"
+
+
+def test_passwords_inside_driver_messages_are_redacted() -> None:
+    # the shapes drivers and DuckDB's postgres extension quote in their errors
+    libpq = 'Unable to connect to Postgres at "host=h port=5432 user=u dbname=d password=pw1 sslmode=x": FATAL'
+    assert (
+        redact(libpq)
+        == 'Unable to connect to Postgres at "host=h port=5432 user=u dbname=d password=*** sslmode=x": FATAL'
+    )
+    assert "pw 2" not in redact("dsn: password='pw 2' host=h")
+    assert redact("postgresql+psycopg://u:pw3@h:5432/db failed") == "postgresql+psycopg://u:***@h:5432/db failed"
+    assert redact("Server=h;PWD=pw4;Database=d") == "Server=h;PWD=***;Database=d"
+    assert redact("mysql+pymysql://root@127.0.0.1/x") == "mysql+pymysql://root@127.0.0.1/x"  # no password: unchanged
+
+
+def test_a_missing_value_names_the_variable_and_the_connection(monkeypatch) -> None:
+    import pytest
+
+    monkeypatch.delenv("YIWANG_TEST_SOURCE_URL", raising=False)
+    monkeypatch.delenv("AIRFLOW_CTX_DAG_ID", raising=False)
+    ref = CredentialRef(env="YIWANG_TEST_SOURCE_URL", airflow_conn_id="yiwang_test")
+    with pytest.raises(LookupError) as error:
+        resolve_url(ref, None)
+    assert "environment variable YIWANG_TEST_SOURCE_URL" in str(error.value)
+    assert "Airflow connection yiwang_test" in str(error.value)

@@ -8,12 +8,14 @@ deterministic window. While it is stopped, readers must see no part of the batch
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from unittest import mock
@@ -21,6 +23,7 @@ from unittest import mock
 import pandas as pd
 import pytest
 from tests_connectors_helpers import create_table, execute, table_config, workorders
+from waiting import wait_exit, wait_for
 
 from connectors import committed_batches, extract, read_landed
 from connectors.landing import committed_batches as batches_of
@@ -65,15 +68,16 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
     for home in (clean, crashed):
         (home / "sources").mkdir(parents=True)
         make_source(home)
-    assert run_child(clean).wait(120) == 0
+    assert wait_exit(run_child(clean), 120) == 0
 
     marker = tmp_path / "marker"
     child = run_child(crashed, point, marker)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
+
+    def paused() -> bool:
         assert child.poll() is None, "the extraction ended before the fault point"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+        return marker.exists()
+
+    wait_for(f"the extraction to pause at {point}", paused, 120, interval=0.05)
     monkeypatch.setenv("YIWANG_HOME", str(crashed))
     visible = batches_of("hotline", "t_gd_workorder")
     if point != "committed":
@@ -82,7 +86,7 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
     os.kill(child.pid, signal.SIGKILL)
     child.wait(30)
 
-    assert run_child(crashed).wait(120) == 0  # rerun
+    assert wait_exit(run_child(crashed), 120) == 0  # rerun
     pd.testing.assert_frame_equal(landed_content(crashed), landed_content(clean))
     cursors = []
     for home in (clean, crashed):
@@ -94,7 +98,7 @@ def test_kill_9_then_rerun_equals_clean_run(point: str, tmp_path: Path, monkeypa
         p for p in (crashed / "landing" / "hotline" / "t_gd_workorder").iterdir() if not (p / "_manifest.json").exists()
     ]
     # and a further run lands nothing: no duplicates
-    assert run_child(crashed).wait(120) == 0
+    assert wait_exit(run_child(crashed), 120) == 0
     assert len(landed_content(crashed)) == 1000
 
 
@@ -120,3 +124,124 @@ def test_same_batch_applied_twice_changes_nothing(workspace: Path) -> None:
     assert r.counts["landed"] == 0
     manifest = json.loads(batch.path.joinpath("_manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["update"] == 1 and manifest["reconciliation"]["ok"]
+
+
+# -- the workspace fails: a held lock, a full disk, a read-only file system ------------------------
+def two_tables(workspace: Path) -> list:
+    """A hotline table (SQLite) and the party-member file drop: what the runs below extract."""
+    from tests_connectors_helpers import write_csv
+
+    make_source(workspace)
+    header = source_table("party_building", "members").column_names
+    rows = [[f"DY{i:05d}", "张喆"] + [""] * (len(header) - 2) for i in range(50)]
+    write_csv(workspace / "sources" / "party_building" / "exports" / "dangyuan_20240301.csv", header, rows, "gbk")
+    return [table_config("hotline", "t_gd_workorder"), table_config("party_building", "members")]
+
+
+def test_a_held_lock_fails_that_table_only(workspace: Path) -> None:
+    tables = two_tables(workspace)
+    with TableState.load("hotline", "t_gd_workorder").lock():  # another run is extracting it
+        hotline, members = extract(tables)
+    assert hotline.status == "failed" and "another extraction of this table is running" in hotline.error
+    assert "wait for that run to finish" in hotline.error and "\n" not in hotline.error
+    assert members.status == "ok" and members.counts["insert"] == 50
+    [hotline, _] = extract(tables)  # once the other run is done, the table loads
+    assert hotline.status == "ok" and hotline.counts["insert"] == 1000
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MB ext4 file system, loop-mounted (root only; skipped where that is impossible)."""
+    if os.geteuid() != 0 or not shutil.which("mkfs.ext4") or not shutil.which("mount"):
+        pytest.skip("mounting a small file system needs root, mkfs.ext4 and mount")
+    image, mount = tmp_path / "disk.img", tmp_path / "disk"
+    mount.mkdir()
+    with open(image, "wb") as fh:
+        fh.truncate(8 << 20)
+    subprocess.run(["mkfs.ext4", "-q", "-m", "0", str(image)], check=True)
+    done = subprocess.run(["mount", "-o", "loop", str(image), str(mount)], capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot loop-mount here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def fill(folder: Path) -> Path:
+    """Write zeros until the file system is full; returns the filler to remove later."""
+    filler = folder / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * (64 << 10))
+                fh.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_fails_each_table_clearly_and_leaves_no_partial_files(
+    workspace: Path, small_disk: Path, monkeypatch
+) -> None:
+    tables = two_tables(workspace)
+    landing = small_disk / "landing"
+    monkeypatch.setenv("YIWANG_LANDING_DIR", str(landing))
+    landing.mkdir()
+    filler = fill(small_disk)
+    results = extract(tables)
+    for result in results:  # each table was tried and said why, no traceback
+        assert result.status == "failed", result
+        assert "no space left on device" in result.error and "free space on that disk" in result.error
+        assert "\n" not in result.error
+    assert [p for p in landing.rglob("*") if p.is_file()] == []  # no partial file stays behind
+    filler.unlink()
+    assert [r.status for r in extract(tables)] == ["ok", "ok"]  # space freed: both land
+    assert len(read_landed("hotline", "t_gd_workorder")) == 1000
+
+
+def test_a_disk_filling_up_while_writing_is_a_clear_error(workspace: Path, small_disk: Path, monkeypatch) -> None:
+    # rows that do not compress: the table's own staging files fill the disk mid-write
+    tables = two_tables(workspace)
+    url = f"sqlite:///{workspace / 'sources' / 'hotline_12345.sqlite'}"
+    execute(url, "update t_gd_workorder set sqnr = hex(randomblob(6000))")
+    landing = small_disk / "landing"
+    monkeypatch.setenv("YIWANG_LANDING_DIR", str(landing))
+    hotline, members = extract(tables)
+    assert hotline.status == "failed" and "no space left on device" in hotline.error, hotline.error
+    assert members.status == "ok"  # the next table still loads
+    assert not list(landing.glob("_staging/*")) and not (landing / "hotline").exists()
+
+
+def test_a_read_only_workspace_fails_each_table_clearly(workspace: Path, small_disk: Path, monkeypatch) -> None:
+    tables = two_tables(workspace)
+    monkeypatch.setenv("YIWANG_LANDING_DIR", str(small_disk / "landing"))
+    monkeypatch.setenv("YIWANG_STATE_DIR", str(small_disk / "state"))
+    assert [r.status for r in extract(tables)] == ["ok", "ok"]
+    execute(
+        f"sqlite:///{workspace / 'sources' / 'hotline_12345.sqlite'}",
+        "update t_gd_workorder set gdzt = '40', gxsj = '2024-03-05 09:00:00' where gdbh = 'GD000001'",
+    )
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        results = extract(tables, full=True)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    for result in results:
+        assert result.status == "failed" and "read-only file system" in result.error, result.error
+        assert "make the workspace writable" in result.error and "\n" not in result.error
+
+
+def test_storage_errors_say_what_to_do() -> None:
+    import duckdb
+
+    from connectors.pipeline import storage_error
+
+    cfg = table_config("hotline", "t_gd_workorder")
+    full = storage_error(cfg, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x/part-00000.parquet"))
+    assert full.startswith("hotline.t_gd_workorder: no space left on device (/x/part-00000.parquet)")
+    # DuckDB passes the OS message on without the errno
+    io = duckdb.IOException('IO Error: Could not write file "/x/p.parquet": No space left on device')
+    assert "no space left on device" in storage_error(cfg, io) and "free space" in storage_error(cfg, io)
+    other = storage_error(cfg, duckdb.IOException("IO Error: something\nelse"))
+    assert other == "hotline.t_gd_workorder: IOException: IO Error: something else"

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from tests_connectors_helpers import table_config, write_csv
 
-from connectors import extract, read_landed
+from connectors import committed_batches, extract, read_landed
 from connectors.files import detect_encoding, xlsx_rows
+from connectors.state import TableState
 from yiwang.contracts import source_table
 
 MEMBERS = source_table("party_building", "members")
@@ -103,9 +104,10 @@ def test_file_drop_day2_deletes_and_same_file_twice(workspace: Path) -> None:
     shutil.copy(exports(workspace) / "dangyuan_20240302.csv", exports(workspace) / "dangyuan_20240303.csv")
     [r3] = extract([table_config("party_building", "members")])
     assert r3.counts["landed"] + r3.counts["detected_deletes"] == 0 and r3.counts["unchanged"] == 5
-    # and a rerun takes no file at all
+    # and a rerun takes no file at all: no batch (an empty one would read as an emptied table)
     [r4] = extract([table_config("party_building", "members")])
-    assert r4.counts["source"] == 0
+    assert r4.status == "ok" and r4.note == "no new file" and r4.manifest_path is None
+    assert len(committed_batches("party_building", "members")) == 3
     df = read_landed("party_building", "members").to_pandas()
     assert len(df) == 8 and df.groupby(["党员编号", "_yw_op"]).size().max() == 1
 
@@ -163,11 +165,143 @@ def test_drift_freeze_fails_before_writing(workspace: Path) -> None:
     assert read_landed("party_building", "organisations").column("备注").to_pylist() == ["新列"]
 
 
-def test_repeated_key_in_one_export_keeps_the_last(workspace: Path) -> None:
-    rows = [member(1, "张三"), member(2, "李四"), member(1, "张喆")]
+def test_repeated_key_in_one_export_is_quarantined_unless_identical(workspace: Path) -> None:
+    rows = [member(1, "张三"), member(2, "李四"), member(1, "张喆"), member(2, "李四")]
     write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
     [result] = extract([table_config("party_building", "members")])
     c = result.counts
-    assert (c["source"], c["landed"], c["duplicates"]) == (3, 2, 1) and result.reconciled
+    assert (c["source"], c["landed"], c["quarantined"], c["duplicates"]) == (4, 1, 2, 1) and result.reconciled
     df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
-    assert df.loc["DY00001", "姓名"] == "张喆"
+    assert list(df.index) == ["DY00002"]  # which of DY00001's two names is right cannot be told
+    q = read_landed("party_building", "members", quarantine=True).to_pandas()
+    assert set(q["_yw_reason"]) == {"duplicate_key_conflict"} and set(q["_yw_raw_value"]) == {"DY00001"}
+    assert sorted(q["_yw_record"].map(lambda r: __import__("json").loads(r)["姓名"])) == ["张三", "张喆"]
+
+
+# -- files that cannot be a whole export --------------------------------------------------------
+def day1(workspace: Path, n: int = 20) -> bytes:
+    """Day 1 lands n members; returns the bytes of that export (CRLF rows, as the platform writes)."""
+    path = write_csv(
+        exports(workspace) / "dangyuan_20240301.csv", HEADER, [member(i, f"党员{i}") for i in range(n)], "gbk"
+    )
+    [result] = extract([table_config("party_building", "members")])
+    assert result.status == "ok" and result.counts["insert"] == n
+    return path.read_bytes()
+
+
+def state_snapshot() -> tuple:
+    state = TableState.load("party_building", "members")
+    index = pd.read_parquet(state.index_path).sort_values("党员编号").reset_index(drop=True)
+    return state.last_run_id, state.files, index
+
+
+def assert_refused(result, *words: str) -> None:
+    assert result.status == "failed" and result.manifest_path is None
+    assert "\n" not in result.error and "nothing landed" in result.error, result.error
+    for word in words:
+        assert word in result.error, result.error
+
+
+def test_export_cut_inside_a_row_is_refused_and_the_state_kept(workspace: Path) -> None:
+    data = day1(workspace)
+    before = state_snapshot()
+    day2 = exports(workspace) / "dangyuan_20240302.csv"
+    day2.write_bytes(data[: int(len(data) * 0.85)])  # the last row stops mid-way
+    for accept in ((), ("party_building.members",)):  # a cut row is never taken, confirmed or not
+        [result] = extract([table_config("party_building", "members")], accept_short=accept)
+        assert_refused(result, "dangyuan_20240302.csv", "ends inside a row", "of 14 fields")
+    assert len(committed_batches("party_building", "members")) == 1
+    after = state_snapshot()
+    assert after[:2] == before[:2]
+    pd.testing.assert_frame_equal(after[2], before[2])
+    assert not list((workspace / "landing").glob("_staging/*"))
+
+
+def test_export_cut_after_a_field_is_refused_unless_confirmed(workspace: Path) -> None:
+    data = day1(workspace)
+    # cut after the last comma of a row: every field is there, the last one (党员状态) empty
+    rows_end = data.index(b"\r\n", int(len(data) * 0.85))
+    (exports(workspace) / "dangyuan_20240302.csv").write_bytes(data[: data.rindex(b",", 0, rows_end) + 1])
+    [result] = extract([table_config("party_building", "members")])
+    assert_refused(result, "ends without a line break", "--accept-short party_building.members")
+    assert len(committed_batches("party_building", "members")) == 1
+    # the operator checked the export and confirms it: it lands, and the manifest says so
+    [result] = extract([table_config("party_building", "members")], accept_short=("party_building",))
+    assert result.status == "ok" and result.counts["detected_deletes"] > 0
+    manifest = __import__("json").loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert "line break" in manifest["accepted_short"][0]
+
+
+def test_much_shorter_export_is_refused_unless_confirmed(workspace: Path) -> None:
+    day1(workspace, 20)
+    write_csv(exports(workspace) / "dangyuan_20240302.csv", HEADER, [member(i, f"党员{i}") for i in range(7)], "gbk")
+    [result] = extract([table_config("party_building", "members")])
+    assert_refused(result, "7 rows", "50% of the 20 records", "min_row_ratio", "--accept-short")
+    assert TableState.load("party_building", "members").files.keys() == {"dangyuan_20240301.csv"}
+    # the ratio is configuration: a table that may shrink that much says so in tables.yml
+    [result] = extract([table_config("party_building", "members", min_row_ratio=0.3)])
+    assert result.status == "ok" and result.counts["detected_deletes"] == 13
+
+
+def test_much_shorter_export_lands_when_confirmed(workspace: Path) -> None:
+    day1(workspace, 20)
+    write_csv(exports(workspace) / "dangyuan_20240302.csv", HEADER, [member(i, f"党员{i}") for i in range(7)], "gbk")
+    [result] = extract([table_config("party_building", "members")], accept_short=("party_building.members",))
+    assert result.status == "ok" and result.counts["detected_deletes"] == 13
+
+
+def test_malformed_row_refuses_the_file_and_the_other_tables_load(workspace: Path) -> None:
+    rows = [",".join(member(i, f"党员{i}")) for i in range(5)]
+    rows[2] = "DY00002,党员2,男"  # 3 of 14 fields
+    path = exports(workspace) / "dangyuan_20240301.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\r\n".join([",".join(HEADER), *rows]) + "\r\n").encode("gbk"))
+    write_organisation(workspace)
+    members, organisations = extract(
+        [table_config("party_building", "members"), table_config("party_building", "organisations")]
+    )
+    assert_refused(members, "1 row(s) do not have the header's 14 fields", "with 3", "DY00002", "fix or re-export")
+    assert "党员2" not in members.error  # the row's personal data stays out of the message
+    assert organisations.status == "ok" and organisations.counts["insert"] == 1
+    assert not (workspace / "landing" / "party_building" / "members").exists()
+
+
+def write_organisation(workspace: Path) -> None:
+    wb = openpyxl.Workbook()
+    contract = source_table("party_building", "organisations")
+    wb.active.append(contract.column_names)
+    wb.active.append(["D001", "中共某社区委员会", "党委", None, None, None, None, None, None, "府山街道"])
+    path = exports(workspace) / "dangzuzhi_20240301.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n"])
+def test_empty_file_is_refused(workspace: Path, content: bytes) -> None:
+    path = exports(workspace) / "dangyuan_20240301.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    [result] = extract([table_config("party_building", "members")])
+    assert_refused(result, "dangyuan_20240301.csv: the file is empty")
+
+
+def test_a_20_mb_field_refuses_the_file_in_one_line(workspace: Path) -> None:
+    huge = "长" * (10 << 20)  # 20 MB in GBK, 30 MB as UTF-8
+    rows = [member(1, "张喆"), member(2, "王赟", 工作单位=huge), member(3, "李堃")]
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
+    write_organisation(workspace)
+    members, organisations = extract(
+        [table_config("party_building", "members"), table_config("party_building", "organisations")]
+    )
+    assert_refused(members, "line 3 is 30.0 MB long", "fix or re-export")
+    assert organisations.status == "ok"
+
+
+def test_a_long_field_within_the_limit_lands_whole(workspace: Path) -> None:
+    long = "长" * 300_000  # 900 KB as UTF-8: more than a parse block of small batches
+    rows = [member(i, f"党员{i}", 工作单位=long if i == 2 else "") for i in range(5)]
+    write_csv(exports(workspace) / "dangyuan_20240301.csv", HEADER, rows, "gbk")
+    [result] = extract([table_config("party_building", "members", batch_size=1000)])
+    assert result.status == "ok" and result.counts["insert"] == 5, result.error
+    df = read_landed("party_building", "members").to_pandas().set_index("党员编号")
+    assert df.loc["DY00002", "工作单位"] == long and df.loc["DY00003", "姓名"] == "党员3"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from tests_connectors_helpers import contact, make_api_db, table_config
+from waiting import load_factor
 
 from connectors import committed_batches, extract, read_landed
 from connectors.base import SourceError
@@ -137,7 +138,9 @@ def test_rows_moving_between_pages_are_read_again(api_db: Path, api_env) -> None
     import sqlite3
     import threading
 
-    with running(api_db, TOKEN, delay_seconds=0.3) as server:
+    # the row moves while page 2 is delayed: the window widens with the load, so a busy machine
+    # still moves it in time
+    with running(api_db, TOKEN, delay_seconds=0.3 * load_factor()) as server:
         api_env(server)
 
         def update_after_first_page() -> None:
@@ -153,3 +156,32 @@ def test_rows_moving_between_pages_are_read_again(api_db: Path, api_env) -> None
     assert result.status == "ok", result.error
     assert result.counts["source"] == result.counts["insert"] == 120 and result.counts["duplicates"] == 0
     assert server.requests > 3  # the first read was abandoned and started over
+
+
+def test_an_empty_page_is_a_short_read_and_is_read_again(api_db: Path, api_env) -> None:
+    # request 2 (page 2 of 3) answers 200 with no items but the full total
+    with running(api_db, TOKEN, empty_requests=(2,)) as server:
+        api_env(server)
+        [result] = extract([contacts_config()])
+    assert result.status == "ok", result.error
+    assert result.counts["source"] == result.counts["insert"] == result.counts["source_window"] == 120
+    assert server.requests == 2 + 3  # pages 1 and 2 (empty), then pages 1 to 3 again
+
+
+def test_a_short_read_that_persists_fails_and_lands_nothing(api_db: Path, api_env) -> None:
+    with running(api_db, TOKEN, empty_requests=tuple(range(2, 100))) as server:
+        api_env(server)
+        [result] = extract([contacts_config()])
+    assert result.status == "failed" and not result.reconciled
+    assert "the API announced 120 records but" in result.error and "gave up after 3 reads" in result.error
+    assert committed_batches("party_building", "household_contacts") == []
+    assert TableState.load("party_building", "household_contacts", None).cursor is None
+
+
+def test_missing_token_names_the_variable(api_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with running(api_db, TOKEN) as server:
+        monkeypatch.setenv("YIWANG_PARTY_API_URL", server.base_url)  # no YIWANG_PARTY_API_TOKEN
+        [result] = extract([contacts_config()])
+    assert result.status == "failed"
+    assert "no API token" in result.error and "YIWANG_PARTY_API_TOKEN" in result.error
+    assert "yiwang_party_api" in result.error and server.requests == 0

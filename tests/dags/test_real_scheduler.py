@@ -20,12 +20,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "yiwang" / "warehouse"))
 
+from waiting import file_size, wait_exit, wait_for  # noqa: E402
 from warehouse_city import landed_city, open_built  # noqa: E402
 
 __all__ = ["landed_city"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
 SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
-DEADLINE_SECONDS = 480
+# seconds a quiet machine may go without visible progress (a task state, a log line); the waits
+# scale them with the load and share one overall cap (tests/waiting.py)
+QUIET_SECONDS = 300
 
 
 def compose_commands() -> dict[str, list[str]]:
@@ -73,16 +76,6 @@ def airflow_env(home: Path, workspace: Path, metadata_url: str, port: int) -> di
     return env
 
 
-def wait_for(what: str, check, timeout: float, interval: float = 2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def _get(client: httpx.Client, path: str, **params):
     try:
         response = client.get(path, params=params)
@@ -124,19 +117,26 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
         env |= {"YIWANG_PARTY_API_URL": party.base_url, "YIWANG_PARTY_API_TOKEN": token}
         init = commands["airflow-init"]
         assert init[:2] == ["bash", "-c"]
-        done = subprocess.run(
-            [
-                "bash",
-                "-c",
-                init[2].replace("python ", f"{sys.executable} ").replace("airflow ", f"{native(['airflow'])[0]} "),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-        assert "yiwang_warehouse_writer" in done.stdout
+        init_log = tmp_path / "airflow-init.log"
+        with init_log.open("w") as log:
+            done = subprocess.Popen(
+                [
+                    "bash",
+                    "-c",
+                    init[2].replace("python ", f"{sys.executable} ").replace("airflow ", f"{native(['airflow'])[0]} "),
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                returncode = wait_exit(done, QUIET_SECONDS, progress=lambda: file_size(init_log))
+            finally:
+                if done.poll() is None:
+                    done.kill()
+        output = init_log.read_text(encoding="utf-8", errors="replace")
+        assert returncode == 0, output[-5000:]
+        assert "yiwang_warehouse_writer" in output
         try:
             for name in SERVICES:
                 command = native(commands[name])
@@ -148,7 +148,7 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
                         command, env=env, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True
                     )
                 )
-            _drive_pipeline(port, home, city_workspace, tmp_path)
+            _drive_pipeline(port, home, city_workspace, tmp_path, {n: tmp_path / f"{n}.log" for n in SERVICES})
         finally:
             for process in processes:
                 if process.poll() is None:
@@ -162,11 +162,37 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
                 log.close()
 
 
-def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> None:
+def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, service_logs: dict[str, Path]) -> None:
     base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=30) as anonymous:
-        wait_for("the api-server", lambda: _get(anonymous, "/api/v2/monitor/health"), 120)
-        passwords = wait_for("the generated admin password", lambda: (home / "passwords.json").exists(), 30)
+    started = time.monotonic()  # one overall cap for every wait below
+
+    def api_server_log() -> int:  # grows while it starts (the others log heartbeats: no sign)
+        return file_size(service_logs["airflow-api-server"])
+
+    def pipeline_progress() -> tuple:
+        """What moves while the DAGs run: run and task states, and the tasks' logs."""
+        tasks = _get(api, "/api/v2/dags/~/dagRuns/~/taskInstances", limit=1000) or {}
+        keys = ("dag_id", "dag_run_id", "task_id", "state", "try_number")
+        states = sorted(tuple(str(t.get(k)) for k in keys) for t in tasks.get("task_instances", []))
+        task_logs = sorted((home / "logs").glob("dag_id=*/**/*.log"))  # not the dag-processor's own
+        return tuple(states), tuple((str(p), file_size(p)) for p in task_logs)
+
+    # generous client timeouts: a loaded api-server answers slowly, the waits decide what is too slow
+    with httpx.Client(base_url=base, timeout=120) as anonymous:
+        wait_for(
+            "the api-server",
+            lambda: _get(anonymous, "/api/v2/monitor/health"),
+            QUIET_SECONDS,
+            progress=api_server_log,
+            started=started,
+        )
+        passwords = wait_for(
+            "the generated admin password",
+            lambda: (home / "passwords.json").exists(),
+            QUIET_SECONDS,
+            progress=api_server_log,
+            started=started,
+        )
         assert passwords
         import json
 
@@ -176,14 +202,23 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> N
         jwt = answer.json()["access_token"]
         assert anonymous.get("/api/v2/dags").status_code == 401  # the API wants the token
     headers = {"Authorization": f"Bearer {jwt}"}
-    with httpx.Client(base_url=base, timeout=30, headers=headers) as api:
+    with httpx.Client(base_url=base, timeout=120, headers=headers) as api:
 
-        def dags():
+        def parsed() -> set[str]:
             found = _get(api, "/api/v2/dags", tags=["yiwang"], limit=100)
-            ids = {d["dag_id"] for d in (found or {}).get("dags", [])}
+            return {d["dag_id"] for d in (found or {}).get("dags", [])}
+
+        def dags() -> set[str] | None:
+            ids = parsed()
             return ids if len(ids) >= 6 else None
 
-        dag_ids = wait_for("the dag-processor to parse dags/", dags, 180)
+        dag_ids = wait_for(
+            "the dag-processor to parse dags/",
+            dags,
+            QUIET_SECONDS,
+            progress=lambda: len(parsed()),
+            started=started,
+        )
         pool = _get(api, "/api/v2/pools/yiwang_warehouse_writer")
         assert pool and pool["slots"] == 1  # the warehouse's single writer
         extract = sorted(d for d in dag_ids if d.startswith("yiwang_extract_"))
@@ -205,9 +240,23 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> N
             built = states["yiwang_warehouse"] and set(states["yiwang_warehouse"]) == {"success"}
             return extracted and built
 
-        wait_for("the extract DAGs and the asset-triggered warehouse DAG to succeed", settled, DEADLINE_SECONDS, 5)
+        wait_for(
+            "the extract DAGs and the asset-triggered warehouse DAG to succeed",
+            settled,
+            QUIET_SECONDS,
+            progress=pipeline_progress,
+            interval=5,
+            started=started,
+        )
         time.sleep(8)
-        assert wait_for("no further warehouse run pending", settled, 240, 5)
+        assert wait_for(
+            "no further warehouse run pending",
+            settled,
+            QUIET_SECONDS,
+            progress=pipeline_progress,
+            interval=5,
+            started=started,
+        )
 
         [latest, *_] = sorted(runs("yiwang_warehouse"), key=lambda r: r["run_after"], reverse=True)
         assert latest["run_type"] == "asset_triggered"
@@ -226,7 +275,12 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path) -> N
         assert states["warehouse_gate"] == "success" and states["publish"] == "success", states
         # the published asset triggers the sharing DAG (its tasks skip while SHARING's stages are missing)
         wait_for(
-            "the sharing DAG", lambda: {r["state"] for r in runs("yiwang_sharing")} == {"success"}, DEADLINE_SECONDS, 5
+            "the sharing DAG",
+            lambda: {r["state"] for r in runs("yiwang_sharing")} == {"success"},
+            QUIET_SECONDS,
+            progress=pipeline_progress,
+            interval=5,
+            started=started,
         )
         publish = _get(
             api,

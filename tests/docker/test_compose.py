@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from waiting import run
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
@@ -142,7 +143,7 @@ def test_airflow_commands_run_natively(compose, service):
     """The same command exists in this virtualenv's Airflow (tests/dags/test_real_scheduler.py runs three)."""
     command = compose["services"][service]["command"]
     airflow = str(Path(sys.executable).parent / "airflow")
-    done = subprocess.run([airflow, *command[1:2], "--help"], capture_output=True, text=True, timeout=120)
+    done = run([airflow, *command[1:2], "--help"], 120)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -154,7 +155,7 @@ def test_yiwang_commands_run_natively(compose):
         args = [
             a for a in command[1:] if not a.startswith("--") and not a[0].isdigit() and a not in ("small", "native")
         ]
-        done = subprocess.run([yiwang, *args[:2], "--help"], capture_output=True, text=True, timeout=120)
+        done = run([yiwang, *args[:2], "--help"], 120)
         assert done.returncode == 0, done.stderr[-2000:]
         for option in [a for a in command if a.startswith("--")]:
             assert option in done.stdout, f"{service}: {option}"

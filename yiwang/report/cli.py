@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 
+from yiwang.cli_options import TargetOption
+
 
 def report_command(
-    out: Path | None = typer.Option(None, help="Output file [default: <YIWANG_HOME>/reports/<run id>.html]."),
-    target: str = typer.Option("duckdb", help="Warehouse target: duckdb or postgres."),
+    out: Path | None = typer.Option(None, help="Output file.", show_default="$YIWANG_HOME/reports/<run id>.html"),
+    target: TargetOption = "duckdb",
 ) -> None:
     """Write the run report (运行报告) from the published warehouse."""
     from yiwang.report import write_report

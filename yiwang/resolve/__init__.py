@@ -7,6 +7,7 @@ survivorship rules (settings/survivorship.yml), keeps keys stable across runs (k
 writes schema `resolution` (documented in schemas/resolution/). See docs/resolution.md.
 """
 
-from yiwang.resolve.run import ResolveResult, resolve
+from yiwang.lazy import lazy_exports
 
 __all__ = ["ResolveResult", "resolve"]
+__getattr__, __dir__ = lazy_exports(__name__, {".run": __all__})

@@ -10,11 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yiwang.warehouse.targets import TARGETS
-
-TargetOption = Annotated[
-    str, typer.Option("--target", "-t", help=f"Warehouse: {' or '.join(TARGETS)}.", case_sensitive=False)
-]
+from yiwang.cli_options import TargetOption
 
 
 def resolve_command(target: TargetOption = "duckdb") -> None:
@@ -50,7 +46,9 @@ def resolve_command(target: TargetOption = "duckdb") -> None:
 def evaluate_command(
     sources: Annotated[
         Path | None,
-        typer.Option("--sources", help="The simulator's output folder (with truth/); default the workspace's."),
+        typer.Option(
+            "--sources", help="The simulator's output folder (with truth/).", show_default="$YIWANG_HOME/sources"
+        ),
     ] = None,
     target: TargetOption = "duckdb",
     baseline: Annotated[

@@ -15,6 +15,7 @@ import yaml
 
 from yiwang.contracts import warehouse_models
 from yiwang.share.masking import MASKS
+from yiwang.share.row_filter import FilterError, compile_filter
 
 CONFIG_ENV = "YIWANG_SHARE_CONFIG"
 DEFAULT_CONFIG = Path(__file__).with_name("subscriptions.yml")
@@ -106,13 +107,19 @@ def _subscription(department: str, raw: dict, where: str) -> Subscription:
         raise ConfigError(f"{where}: mode {mode!r}; use one of {MODES}")
     if group_by and mode != "full":
         raise ConfigError(f"{where}: aggregate exports are full exports")
+    row_filter = raw.get("row_filter")
+    if row_filter is not None:
+        try:
+            compile_filter(str(row_filter), dataset)
+        except FilterError as error:
+            raise ConfigError(f"{where}: row_filter: {error}") from error
     return Subscription(
         department=department,
         dataset=dataset,
         share_type=share_type,
         purpose=purpose,
         columns=columns,
-        row_filter=raw.get("row_filter"),
+        row_filter=None if row_filter is None else str(row_filter),
         format=fmt,
         mode=mode,
         approval=raw.get("approval"),

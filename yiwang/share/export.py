@@ -31,7 +31,8 @@ from yiwang.settings import workspace_dir
 from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.kanon import suppress_small_cells
-from yiwang.share.masking import MissingKeyError, masker
+from yiwang.share.masking import MaskingLeakError, MissingKeyError, check_rebuild, masker
+from yiwang.share.row_filter import compile_filter
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MART_SCHEMA = "marts"
@@ -101,15 +102,37 @@ def warehouse_version(target: Target) -> str | None:
         return None
 
 
+def verify_audit(target: Target) -> None:
+    """Refuse to share on a broken audit chain: every line's MAC, the recorded head, and the
+    heads recorded with the kept publishes of this warehouse."""
+    published = []
+    if target.is_duckdb:
+        from yiwang.warehouse.publish import versions
+
+        try:
+            published = [e.get("audit_head") for e in versions(target)]
+        except (OSError, ValueError):
+            published = []
+    try:
+        audit.verify(published=published)
+    except audit.AuditError as error:
+        raise audit.AuditError(
+            f"sharing stopped, the audit log cannot be trusted: {error}. Investigate, then restore the log "
+            f"(and {audit.DIR_ENV}) from backup, or move it aside with `python -m yiwang.share.audit restart "
+            f"'<reason>'`"
+        ) from error
+
+
 def _read(con, sub: Subscription) -> pd.DataFrame:
     wanted = list(sub.group_by or sub.columns)
     contract = warehouse_models()[sub.dataset]
     keys = [k for k in contract.primary_key if k not in wanted] if not sub.is_aggregate else []
     select = ", ".join(f'"{c}"' for c in [*wanted, *keys])
-    where = f" where {sub.row_filter}" if sub.row_filter else ""
-    # the row filter may name other marts as marts.<model>: the warehouse is attached as `warehouse`
-    con.execute(f"use warehouse.{MART_SCHEMA}")
-    return con.execute(f"select {select} from warehouse.{MART_SCHEMA}.{sub.dataset}{where}").df()  # noqa: S608 (names from the validated config)
+    # the filter is recompiled from its checked tree: its literals are bound, never spliced
+    condition = compile_filter(sub.row_filter, sub.dataset) if sub.row_filter else None
+    where = f" where {condition.sql}" if condition else ""
+    query = f"select {select} from warehouse.{MART_SCHEMA}.{sub.dataset}{where}"  # noqa: S608 (names from the validated config)
+    return con.execute(query, condition.params if condition else []).df()
 
 
 def _mask(frame: pd.DataFrame, columns: dict[str, str], department: str) -> pd.DataFrame:
@@ -192,8 +215,10 @@ def _export_one(con, sub: Subscription, folder: Path, state_dir: Path, run_id: s
     else:
         keys = [k for k in warehouse_models()[sub.dataset].primary_key]
         hashes = _row_hashes(frame, keys)
+        original = frame
         frame = _mask(frame, sub.columns, sub.department)
         exported = frame[list(sub.columns)]
+        check_rebuild(original, exported, sub.columns, f"{sub.department}.{sub.dataset}")
         if sub.mode == "delta":
             state_file = state_dir / f"{sub.dataset}.parquet"
             before = pd.read_parquet(state_file) if state_file.is_file() else hashes.iloc[0:0]
@@ -236,6 +261,7 @@ def share(
     after an audit entry. Fix lists for the platforms are written too (`fixlists=False` skips)."""
     target = resolve_target(target) if isinstance(target, str) else target
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    verify_audit(target)
     departments = load_departments(config)
     if department is not None and department not in departments:
         _refuse(
@@ -287,6 +313,10 @@ def share(
                 os.replace(tmp, final)
             except Exception as exc:
                 shutil.rmtree(tmp, ignore_errors=True)
+                if isinstance(exc, MaskingLeakError):  # a refusal of the configuration, audited as one
+                    audit.append({"event": "refused", "department": dep.id, "run_id": run_id, "reason": str(exc)})
+                    result.errors.append(f"{dep.id}: {exc}")
+                    continue
                 if isinstance(exc, MissingKeyError) and department is None:
                     # the pipeline's all-department run: one department without its key is skipped
                     # (audited, in the summary); asked for by name it is an error

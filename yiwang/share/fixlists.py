@@ -7,7 +7,8 @@
     issue                      invalid_id_number | missing_id_number | golden_conflict |
                                suspected_duplicate | quarantined | orphan_step
     attribute, value           the field and the value the platform holds
-    expected                   the golden record's value, or the other record's key
+    expected                   the other record's value (masked when another platform holds it),
+                               or the other record's key
     reason                     a sentence a clerk can act on
 
 Sources: intermediate.int_person_mentions (identifiers as given), resolution.conflicts,
@@ -22,12 +23,59 @@ from pathlib import Path
 
 import pandas as pd
 
+from yiwang.contracts import warehouse_models
 from yiwang.settings import workspace_dir
 
 PLATFORMS = ("grid_platform", "hotline", "urban_management", "party_building")
 COLUMNS = ["source_table", "source_key", "issue", "attribute", "value", "expected", "reason"]
 # roles whose source records carry an ID number field (the platforms where one is required)
 ID_ROLES = ("resident", "owner", "member", "legal_representative")
+
+
+def _hint(entity_type: str, attribute: str, value) -> str | None:
+    """Another platform's value as a hint a clerk can check against, never the value itself:
+    the sharing masks by the attribute's PII class in the entity's mart contract (direct:
+    ID-number, phone, name or address masking, else hidden; quasi dates: the year; sensitive:
+    hidden); an attribute of no PII class is shown."""
+    from yiwang.share.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_year
+
+    if value is None or value != value:
+        return None
+    model = warehouse_models().get(f"dim_{entity_type}")
+    column = next((c for c in model.columns if c.name == attribute), None) if model else None
+    pii = column.pii if column else "direct"  # unknown: the strictest
+    if pii == "none":
+        return str(value)
+    if pii == "quasi":
+        return mask_year(value) if column is not None and column.type in ("date", "timestamp") else "***"
+    if pii == "direct":
+        by_name = {"id_number": mask_id_number, "phone": mask_phone, "person_name": mask_name, "address": mask_address}
+        masker = by_name.get(attribute) or next((f for n, f in by_name.items() if attribute.endswith(n)), None)
+        return masker(value) if masker else "***"
+    return "***"
+
+
+def _held_values(con, conflicts: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """(platform, attribute) -> the values that platform's own person records carry for it
+    (as given, normalised or stated), so a fix list shows a platform only what it holds."""
+    if conflicts.empty or not _exists(con, "intermediate", "int_person_mentions"):
+        return {}
+    mentions = con.execute("select * from warehouse.intermediate.int_person_mentions").df()
+    held: dict[tuple[str, str], set[str]] = {}
+    for attribute in conflicts["attribute"].dropna().unique():
+        columns = [c for c in (attribute, f"{attribute}_as_given", f"stated_{attribute}") if c in mentions]
+        for column in columns:
+            values = mentions[column]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                values = values.dt.strftime("%Y-%m-%d")
+            frame = pd.DataFrame({"platform": mentions["source_platform"], "value": values}).dropna()
+            for platform, group in frame.groupby("platform"):
+                held.setdefault((platform, attribute), set()).update(group["value"].astype(str))
+    return held
+
+
+def _held(held: dict[tuple[str, str], set[str]], platform: str, attribute: str, value) -> bool:
+    return value is None or value != value or str(value) in held.get((platform, attribute), ())
 
 
 def _exists(con, schema: str, table: str) -> bool:
@@ -61,10 +109,26 @@ def _issues(con) -> pd.DataFrame:
             "select entity_type, entity_key, conflict_kind, attribute, mention_id_a, value_a, mention_id_b, value_b "
             "from warehouse.resolution.conflicts"
         ).df()
+        held = _held_values(con, conflicts)
         for side, other in (("a", "b"), ("b", "a")):
             ids = conflicts[f"mention_id_{side}"].str.split("/", n=3, expand=True)
             if ids.empty:
                 continue
+            theirs = conflicts[f"mention_id_{other}"].str.split("/", n=3, expand=True)
+            # a platform gets back what it holds; another platform's value only as a masked hint,
+            # another platform's record only by its platform and table
+            foreign = (ids[0] != theirs[0]).to_numpy()
+            # the conflict's values are its clusters' values: either may come from another platform
+            value, expected = (
+                [
+                    v if _held(held, p, a, v) else _hint(e, a, v)
+                    for p, e, a, v in zip(
+                        ids[0], conflicts["entity_type"], conflicts["attribute"], conflicts[column], strict=True
+                    )
+                ]
+                for column in (f"value_{side}", f"value_{other}")
+            )
+            where = (theirs[0] + "." + theirs[1]).where(foreign, conflicts[f"mention_id_{other}"])
             parts.append(
                 pd.DataFrame(
                     {
@@ -73,12 +137,12 @@ def _issues(con) -> pd.DataFrame:
                         "source_key": ids[2],
                         "issue": "golden_conflict",
                         "attribute": conflicts["attribute"],
-                        "value": conflicts[f"value_{side}"],
-                        "expected": conflicts[f"value_{other}"],
+                        "value": pd.Series(value, index=conflicts.index, dtype="string"),
+                        "expected": pd.Series(expected, index=conflicts.index, dtype="string"),
                         "reason": "与合并档案冲突 ("
                         + conflicts["conflict_kind"]
                         + " with "
-                        + conflicts[f"mention_id_{other}"]
+                        + where
                         + " in "
                         + conflicts["entity_type"]
                         + " "

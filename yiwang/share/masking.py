@@ -18,6 +18,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
+
 from yiwang.normalize.address import parse_address
 
 KEY_ENV_PREFIX = "YIWANG_SHARE_KEY_"
@@ -31,6 +33,20 @@ COMPOUND_SURNAMES = frozenset(
     "公仪 梁丘 公仲 公上 公门 公山 公坚 左丘 公伯 西门 公祖 第五 公乘 贯丘 公皙 南荣 东里 东宫 仲长 "
     "子书 子桑 即墨 达奚 褚师 吴铭 纳兰 归海".split()
 )
+
+
+# masks that keep characters in place: (kept at the start, kept at the end)
+POSITIONAL = {"id_number": (6, 4), "phone": (3, 4)}
+# a masked value must keep at least this many hidden characters that no other exported column
+# gives away (a masked mobile number hides 4)
+MIN_FREE_CHARACTERS = 4
+# share of rows on which a character of another column equals a hidden character, for that
+# column to count as giving it away (chance alone: about 1 in 10)
+IMPLIED_SHARE = 0.9
+
+
+class MaskingLeakError(ValueError):
+    """A masked column can be rebuilt from other columns of the same export."""
 
 
 class MissingKeyError(RuntimeError):
@@ -141,3 +157,62 @@ def masker(kind: str, department: str) -> Callable[[Any], Any]:
     if kind not in functions:
         raise ValueError(f"unknown masking {kind!r}; known: {MASKS}")
     return functions[kind]
+
+
+def implied_characters(original: pd.Series, kind: str, others: pd.DataFrame) -> dict[int, str]:
+    """Which hidden characters of `original` (masked with `kind`) the other exported columns
+    (as exported) give away: position -> the column. Derived from the data, not from column
+    names: a character is implied when, on nearly every row, one fixed character position of the
+    other column's digits and letters equals it (a birth date beside an ID number, a year, a
+    region code, a copied number)."""
+    head, tail = POSITIONAL[kind]
+    text = original.map(_text).dropna().str.upper()
+    if text.empty:
+        return {}
+    length = int(text.str.len().mode().iloc[0])
+    text = text[text.str.len() == length]
+    hidden = range(head, length - tail)
+    implied: dict[int, str] = {}
+    for name in others.columns:
+        shown = others.loc[text.index, name].map(_text).str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
+        shown = shown.fillna("")
+        width = int(shown.str.len().max() or 0)
+        usable = shown.str.len() > 0
+        if not usable.any():
+            continue
+        for p in hidden:
+            if p in implied:
+                continue
+            target = text[usable].str[p]
+            for q in range(min(width, 32)):
+                if (shown[usable].str[q] == target).mean() >= IMPLIED_SHARE:
+                    implied[p] = str(name)
+                    break
+    return implied
+
+
+def check_rebuild(frame: pd.DataFrame, exported: pd.DataFrame, columns: dict[str, str], where: str) -> None:
+    """Refuse an export in which a positional mask leaves fewer than MIN_FREE_CHARACTERS hidden
+    characters free of what the other exported columns imply. `frame`: the values before
+    masking; `exported`: the columns as they will be written."""
+    for name, kind in columns.items():
+        if kind not in POSITIONAL or name not in frame:
+            continue
+        head, tail = POSITIONAL[kind]
+        text = frame[name].map(_text).dropna()
+        if text.empty:
+            continue
+        length = int(text.str.len().mode().iloc[0])
+        hidden = max(length - head - tail, 0)
+        implied = implied_characters(frame[name], kind, exported.drop(columns=[name]))
+        free = hidden - len(implied)
+        if kind == "id_number" and length == 18 and tail >= 1 and free > 0:
+            free -= 1  # the shown check character (ISO 7064 MOD 11-2) fixes one more hidden digit
+        if free < MIN_FREE_CHARACTERS:
+            given = sorted(set(implied.values()))
+            raise MaskingLeakError(
+                f"{where}: {name} masked as {kind!r} could be rebuilt: of its {hidden} hidden characters "
+                f"{len(implied)} are implied by {given} in the same export, leaving {max(free, 0)} "
+                f"(at least {MIN_FREE_CHARACTERS} must stay unknown). Generalise or drop {given} "
+                f"(e.g. birth_date: decade), or share {name} as token"
+            )

@@ -4,7 +4,10 @@ Public surface: `simulate()` (also `yiwang simulate`), `SimulationResult`, `SCAL
 typer app `cli` that yiwang.cli mounts.
 """
 
-from yiwang.simulate.command import cli
-from yiwang.simulate.run import DEFAULT_SEED, SCALES, SimulationError, SimulationResult, simulate
+from yiwang.lazy import lazy_exports
 
 __all__ = ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "cli", "simulate"]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {".command": ["cli"], ".run": ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "simulate"]},
+)

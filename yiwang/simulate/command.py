@@ -30,7 +30,7 @@ def simulate_command(
         1,
         help="Simulation day. 1 creates the stores; N > 1 applies the changes since the last day written.",
     ),
-    out: Path = typer.Option(None, help="Folder for the stores and ground truth [default: $YIWANG_HOME/sources]."),
+    out: Path = typer.Option(None, help="Folder for the stores and ground truth.", show_default="$YIWANG_HOME/sources"),
     target_db: str = typer.Option(
         "sqlite",
         "--target-db",
@@ -81,7 +81,7 @@ def simulate_command(
 
 @cli.command()
 def serve(
-    out: Path = typer.Option(None, help="The simulation folder [default: $YIWANG_HOME/sources]."),
+    out: Path = typer.Option(None, help="The simulation folder.", show_default="$YIWANG_HOME/sources"),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8765, help="Port to listen on."),
 ) -> None:

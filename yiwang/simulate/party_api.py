@@ -21,7 +21,8 @@ Fault modes (constructor arguments of `PartyApiServer`, for tests; never set by 
 `delay_seconds` before each answer, `throttle_first` requests answered 429 with `Retry-After`,
 `fail_requests` (request numbers, 1-based, counting every request) answered 500,
 `truncate_requests` whose body is cut in half, `drop_requests` whose connection is closed with no
-answer. `requests` counts what the server received.
+answer, `empty_requests` answered 200 with no items but the full `total` (a short read, as a
+proxy or a failing shard gives). `requests` counts what the server received.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a broken store answers 500, not a dropped connection
             self._send(500, {"code": 500, "message": f"{error.__class__.__name__}: {error}"})
             return
+        if number in srv.empty_requests:
+            doc["data"]["items"] = []
         self._send(200, doc, truncate=number in srv.truncate_requests)
 
 
@@ -152,6 +155,7 @@ class PartyApiServer(ThreadingHTTPServer):
         fail_requests: tuple[int, ...] = (),
         truncate_requests: tuple[int, ...] = (),
         drop_requests: tuple[int, ...] = (),
+        empty_requests: tuple[int, ...] = (),
     ):
         if not token:
             raise ValueError(f"the party API refuses to start without a token (set {TOKEN_ENV})")
@@ -165,6 +169,7 @@ class PartyApiServer(ThreadingHTTPServer):
         self.fail_requests = set(fail_requests)
         self.truncate_requests = set(truncate_requests)
         self.drop_requests = set(drop_requests)
+        self.empty_requests = set(empty_requests)
         self.requests = 0
         self._lock = threading.Lock()
         self._cache: dict[tuple, list[dict]] = {}  # (table, updated_since, file version) → rows as served

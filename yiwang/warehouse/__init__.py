@@ -7,10 +7,7 @@
 See docs/warehouse.md.
 """
 
-from yiwang.warehouse.build import BuildResult, build
-from yiwang.warehouse.load import LoadError, LoadResult, TableLoad, load_raw, raw_table_name
-from yiwang.warehouse.lock import WarehouseBusy, warehouse_lock
-from yiwang.warehouse.targets import TARGETS, Target, resolve_target
+from yiwang.lazy import lazy_exports
 
 __all__ = [
     "TARGETS",
@@ -26,3 +23,12 @@ __all__ = [
     "resolve_target",
     "warehouse_lock",
 ]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".build": ["BuildResult", "build"],
+        ".load": ["LoadError", "LoadResult", "TableLoad", "load_raw", "raw_table_name"],
+        ".lock": ["WarehouseBusy", "warehouse_lock"],
+        ".targets": ["TARGETS", "Target", "resolve_target"],
+    },
+)

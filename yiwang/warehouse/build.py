@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from yiwang.settings import workspace_dir
-from yiwang.warehouse.load import LoadProgress, LoadResult, load_raw
+from yiwang.warehouse.load import LoadResult, load_raw
 from yiwang.warehouse.lock import warehouse_lock
+from yiwang.warehouse.progress import BuildProgress
 from yiwang.warehouse.targets import Target, ensure_database, resolve_target
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -87,21 +88,6 @@ class BuildResult:
             else:
                 row["skipped"] += 1
         return out
-
-
-class BuildProgress(LoadProgress):
-    """Receives the raw load's calls and one call per dbt node; the CLI draws progress bars."""
-
-    def dbt_started(self, total: int) -> None: ...
-
-    def node_started(self, name: str) -> None: ...
-
-    def node_finished(self, name: str, status: str) -> None: ...
-
-    def dbt_warning(self, message: str) -> None: ...
-
-    def phase(self, name: str) -> None:
-        """A build phase starts: "dbt: staging and intermediate", "entity resolution", "dbt: marts"."""
 
 
 @contextmanager

@@ -5,17 +5,20 @@ warehouse: only `yiwang publish` changes what readers read."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yiwang.warehouse.build import BuildProgress, BuildResult
-from yiwang.warehouse.load import TableLoad
-from yiwang.warehouse.lock import WarehouseBusy
+from yiwang.cli_options import TargetOption
+from yiwang.warehouse.progress import BuildProgress
 from yiwang.warehouse.targets import TARGETS
+
+if TYPE_CHECKING:  # the build (DuckDB, dbt) is imported when the command runs, not for --help
+    from yiwang.warehouse.build import BuildResult
+    from yiwang.warehouse.load import TableLoad
 
 
 class RichBuildProgress(BuildProgress):
@@ -71,18 +74,22 @@ def summary_table(result: BuildResult) -> Table:
 
 
 def build_command(
-    target: Annotated[
-        str, typer.Option("--target", "-t", help=f"Warehouse: {' or '.join(TARGETS)}.", case_sensitive=False)
-    ] = "duckdb",
+    target: TargetOption = "duckdb",
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", "-s", help="dbt selection, passed through (staging, staging.hotline); repeatable."),
+        typer.Option(
+            "--select",
+            "-s",
+            help="dbt selection, passed through (staging, staging.hotline); repeatable.",
+            show_default="the whole project",
+        ),
     ] = None,
     load: Annotated[bool, typer.Option("--load/--no-load", help="Load new landing batches into raw.* first.")] = True,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another build of this warehouse.")] = 0,
 ) -> None:
     """Build a candidate warehouse: new landing batches into raw.*, then `dbt build` (models and
     tests). The published warehouse is not touched: `yiwang publish` gates and publishes."""
+    from yiwang.warehouse.lock import WarehouseBusy
     from yiwang.warehouse.publish import PublishError, build_candidate
 
     console = Console()

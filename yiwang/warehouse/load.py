@@ -32,6 +32,7 @@ from connectors.landing import LINEAGE_COLUMNS, Batch, committed_batches, landin
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import SourceTable, source_tables
 from yiwang.warehouse.lock import warehouse_lock
+from yiwang.warehouse.progress import LoadProgress
 from yiwang.warehouse.targets import Target, attach, ensure_database, resolve_target
 
 RAW_SCHEMA = "raw"
@@ -85,14 +86,6 @@ class LoadResult:
     @property
     def rows_loaded(self) -> int:
         return sum(t.rows_loaded for t in self.tables)
-
-
-class LoadProgress:
-    """Receives one call per table; the CLI draws it as a progress bar."""
-
-    def start(self, tables: int) -> None: ...
-
-    def table_done(self, result: TableLoad) -> None: ...
 
 
 def raw_table_name(platform: str, table: str) -> str:

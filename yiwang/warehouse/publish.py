@@ -294,6 +294,16 @@ def _manifest(con, run_id: str, gate: Any, build: Any) -> None:
     )
 
 
+def _audit_head() -> dict | None:
+    """The sharing audit log's head, recorded with each publish so a later truncation shows."""
+    from yiwang.share.audit import head
+
+    try:
+        return head()
+    except (OSError, ValueError):  # an unreadable log is reported by the next share, not here
+        return None
+
+
 def publish(
     target: Target | str = "duckdb",
     *,
@@ -389,7 +399,13 @@ def publish(
         entries = [e for e in versions(target) if e["run_id"] != run_id]
         entries = [{**e, "current": False} for e in entries]
         entries.append(
-            {"run_id": run_id, "published_at": datetime.now(UTC).isoformat(), "path": str(version), "current": True}
+            {
+                "run_id": run_id,
+                "published_at": datetime.now(UTC).isoformat(),
+                "path": str(version),
+                "current": True,
+                "audit_head": _audit_head(),
+            }
         )
         for old in entries[:-keep]:
             Path(old["path"]).unlink(missing_ok=True)

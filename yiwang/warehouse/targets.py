@@ -20,13 +20,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
-import sqlalchemy as sa
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from typing import TYPE_CHECKING
 
 from yiwang.settings import workspace_dir
+
+if TYPE_CHECKING:  # the drivers are imported where used: the command line reads TARGETS alone
+    import sqlalchemy as sa
 
 TARGETS = ("duckdb", "postgres")
 PATH_ENV = "YIWANG_WAREHOUSE_PATH"
@@ -61,6 +60,8 @@ class Target:
         return Target(self.name, postgres_url=self.postgres_url, schema_suffix=suffix)
 
     def url(self) -> sa.URL:
+        import sqlalchemy as sa
+
         assert self.postgres_url is not None
         return sa.make_url(self.postgres_url)
 
@@ -73,6 +74,8 @@ class Target:
 
     def postgres_conninfo(self, database: str | None = None) -> str:
         """libpq connection string (for psycopg and DuckDB's postgres extension)."""
+        from psycopg.conninfo import make_conninfo
+
         url = self.url()
         params = {
             "host": url.host or "127.0.0.1",
@@ -122,6 +125,9 @@ def ensure_database(target: Target) -> bool:
     if target.is_duckdb:
         target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         return False
+    import psycopg
+    from psycopg import sql
+
     name = target.url().database or "yiwang"
     with psycopg.connect(target.postgres_conninfo("postgres"), autocommit=True) as conn:
         if conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
+from waiting import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
@@ -15,9 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 def test_yiwang_run_end_to_end(fresh_city):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
     env |= {"YIWANG_HOME": str(fresh_city), "COLUMNS": "200"}
-    done = subprocess.run(
-        [sys.executable, "-m", "yiwang.cli", "run"], env=env, capture_output=True, text=True, timeout=600
-    )
+    done = run([sys.executable, "-m", "yiwang.cli", "run"], 600, env=env)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     airflow_home = fresh_city / "airflow"
     assert (airflow_home / "airflow.db").exists()  # SQLite metadata in the workspace
@@ -63,9 +61,7 @@ def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(fresh_c
     (fresh_city / "sources" / "hotline_12345.sqlite").unlink()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
     env |= {"YIWANG_HOME": str(fresh_city), "YIWANG_PIPELINES_FILE": str(config), "COLUMNS": "200"}
-    done = subprocess.run(
-        [sys.executable, "-m", "yiwang.cli", "run"], env=env, capture_output=True, text=True, timeout=600
-    )
+    done = run([sys.executable, "-m", "yiwang.cli", "run"], 600, env=env)
     assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-4000:]
     summary = json.loads((fresh_city / "airflow" / "last_run.json").read_text())
     assert summary["dags"]["yiwang_extract_hotline"] == "failed"

@@ -4,11 +4,11 @@ errors, and shows the figures of the warehouse it was written from."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+from waiting import run
 
 from yiwang.report import write_report
 
@@ -19,7 +19,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 def render(page: Path, shot: Path, user_data: Path) -> list[str]:
     """Open `page` in headless Chromium, save a screenshot, return the page's console lines."""
-    proc = subprocess.run(
+    proc = run(
         [
             CHROMIUM,
             "--headless",
@@ -33,9 +33,7 @@ def render(page: Path, shot: Path, user_data: Path) -> list[str]:
             f"--screenshot={shot}",
             page.as_uri(),
         ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [line for line in proc.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]

@@ -7,7 +7,9 @@ import pytest
 
 from yiwang.share.kanon import suppress_small_cells
 from yiwang.share.masking import (
+    MaskingLeakError,
     MissingKeyError,
+    check_rebuild,
     mask_address,
     mask_id_number,
     mask_name,
@@ -50,3 +52,44 @@ def test_small_cells_are_suppressed():
     cells, suppressed = suppress_small_cells(frame, ["grid", "sex"], k=5)
     assert cells.to_dict("records") == [{"grid": "g1", "sex": "male", "person_count": 6}]
     assert suppressed == 1
+
+
+def _id_numbers(n: int) -> pd.DataFrame:
+    """Valid GB 11643 numbers with their birth dates (stdnum computes the check character)."""
+    from stdnum.cn import ric
+
+    rows = []
+    for i in range(n):
+        born = f"19{40 + i % 50:02d}{1 + i % 12:02d}{1 + i % 28:02d}"
+        body = f"330602{born}{100 + i:03d}"
+        rows.append({"id_number": body + ric.calc_check_digit(body), "born": born})
+    return pd.DataFrame(rows)
+
+
+def _rebuilt(exported: pd.DataFrame, dates: str) -> pd.Series:
+    """The attack: the masked ID's kept head and tail around the digits of the date column."""
+    digits = exported[dates].astype(str).str.replace(r"\D", "", regex=True)
+    return exported["id_number"].str[:6] + digits + exported["id_number"].str[-4:]
+
+
+@pytest.mark.parametrize("render", [lambda b: f"{b[:4]}-{b[4:6]}-{b[6:]}", lambda b: f"{b[6:]}/{b[4:6]}/{b[:4]}"])
+def test_a_masked_id_number_beside_its_birth_date_is_refused(render):
+    truth = _id_numbers(60)
+    frame = pd.DataFrame({"id_number": truth["id_number"], "dob": truth["born"].map(render), "sex": "male"})
+    exported = frame.assign(id_number=frame["id_number"].map(mask_id_number))
+    if render("19900102").startswith("1990"):
+        assert (_rebuilt(exported, "dob") == truth["id_number"]).all()  # what the export allowed
+    with pytest.raises(MaskingLeakError, match=r"id_number masked as 'id_number' could be rebuilt.*\['dob'\]"):
+        check_rebuild(frame, exported, {"id_number": "id_number", "dob": "none"}, "dep.dim_person")
+
+
+def test_a_generalised_birth_date_leaves_enough_hidden():
+    truth = _id_numbers(60)
+    frame = pd.DataFrame({"id_number": truth["id_number"], "birth_date": truth["born"]})
+    decade = frame.assign(
+        id_number=frame["id_number"].map(mask_id_number), birth_date=frame["birth_date"].str[:3] + "0s"
+    )
+    check_rebuild(frame, decade, {"id_number": "id_number", "birth_date": "decade"}, "dep.dim_person")
+    year = decade.assign(birth_date=frame["birth_date"].str[:4])
+    with pytest.raises(MaskingLeakError, match="leaving 3"):  # MMDD less the check digit: too few
+        check_rebuild(frame, year, {"id_number": "id_number", "birth_date": "year"}, "dep.dim_person")

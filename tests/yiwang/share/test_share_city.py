@@ -149,3 +149,78 @@ def test_delta_exports_only_what_changed_on_day_2(built_city, day2_city, share_e
     assert 0 < len(delta) < len(day1) / 2  # and the delta is not a full export
     new_keys = {r[0] for r in after} - {r[0] for r in before}
     assert set(delta.loc[delta["_yw_change"] == "inserted", "event_key"]) == new_keys
+
+
+def test_masked_id_numbers_cannot_be_rebuilt_from_the_export(built_city, share_env, tmp_path):
+    share_env(built_city)
+    result = share("yuecheng_civil_affairs")
+    assert result.ok, result.errors
+    persons = pd.read_parquet(result.exports[0].path / "dim_person.parquet")
+    with duckdb.connect(str(built_city / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
+        truth = set(con.execute("select id_number from marts.dim_person where id_number is not null").df()["id_number"])
+    # the attack: kept head and tail of the masked number around the digits of the shipped birth date
+    digits = persons["birth_date"].astype(str).str.replace(r"\D", "", regex=True)
+    rebuilt = persons["id_number"].str[:6] + digits + persons["id_number"].str[-4:]
+    assert len(persons) > 50 and not set(rebuilt.dropna()) & truth
+
+    # the same grant with the full birth date is refused (audited), nothing is written
+    config = tmp_path / "subscriptions.yml"
+    config.write_text(
+        """
+departments:
+  - id: yuecheng_civil_affairs
+    subscriptions:
+      - dataset: dim_person
+        share_type: 有条件共享
+        purpose: probe
+        approval: probe-1
+        columns: {person_key: token, id_number: id_number, birth_date: none, sex: none}
+""",
+        encoding="utf-8",
+    )
+    refused = share("yuecheng_civil_affairs", config=config)
+    assert not refused.ok and "could be rebuilt" in refused.errors[0] and "birth_date" in refused.errors[0]
+    assert not refused.exports
+    assert not (built_city / "exports").exists()
+    assert any(a["event"] == "refused" and "could be rebuilt" in a["reason"] for a in read_audit())
+
+
+def test_a_fix_list_holds_only_what_its_platform_holds(built_city, share_env, tmp_path):
+    from yiwang.share.fixlists import write_fixlists
+
+    share_env(built_city)
+    con = duckdb.connect()
+    con.execute(f"attach '{built_city / 'warehouse' / 'yiwang.duckdb'}' as warehouse (read_only)")
+    try:
+        held = con.execute(
+            "select source_platform, list(distinct id) from warehouse.intermediate.int_person_mentions, "
+            "unnest([id_number, upper(id_number_as_given)]) as t(id) where id is not null group by 1"
+        ).fetchall()
+        files = write_fixlists(con, "probe", tmp_path / "fixlists")
+    finally:
+        con.close()
+    held = {platform: set(ids) for platform, ids in held}
+    seen = 0
+    for platform, path in files.items():
+        text = path.read_text("utf-8-sig")
+        found = {m.upper() for m in ID18.findall(text)}
+        assert found <= held.get(platform, set()), (platform, sorted(found - held.get(platform, set()))[:3])
+        seen += len(found)
+        listed = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+        conflicts = listed[listed["issue"] == "golden_conflict"]
+        if platform == "hotline":  # its callers' records were linked to other platforms' ID numbers
+            assert len(conflicts) and conflicts["expected"].str.contains(r"\*").all()
+    assert seen  # the platforms' own invalid and conflicting values are still listed
+
+
+def test_sharing_stops_on_a_tampered_audit_log(built_city, share_env):
+    from yiwang.share.audit import AuditError, audit_path
+
+    share_env(built_city)
+    assert share("shangyu_enforcement").ok and share("shangyu_enforcement").ok
+    log = audit_path()
+    lines = log.read_text("utf-8").splitlines()
+    log.write_text("\n".join(lines[:-1]) + "\n", "utf-8")  # the last export's entry dropped
+    with pytest.raises(AuditError, match=r"sharing stopped.*lines were removed at the end"):
+        share("shangyu_enforcement")
+    assert len(log.read_text("utf-8").splitlines()) == len(lines) - 1  # nothing appended to a broken log

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from waiting import wait_exit
 
 from yiwang.warehouse import Target, WarehouseBusy, warehouse_lock
 from yiwang.warehouse.targets import ensure_database
@@ -34,8 +34,11 @@ def test_duckdb_lock_holds_across_processes_and_waits(tmp_path: Path) -> None:
             "from yiwang.warehouse import Target, warehouse_lock\n"
             f"with warehouse_lock(Target('duckdb', duckdb_path=Path({str(path)!r}))):\n"
             "    print('held', flush=True)\n"
-            "    time.sleep(1.5)\n",
+            "    sys.stdin.readline()\n"  # held until the test has seen it busy, however slow the machine
+            "    time.sleep(1.5)\n"
+            "print('released', flush=True)\n",
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -45,12 +48,15 @@ def test_duckdb_lock_holds_across_processes_and_waits(tmp_path: Path) -> None:
         with pytest.raises(WarehouseBusy):
             with warehouse_lock(target):
                 pass
-        started = time.monotonic()
-        with warehouse_lock(target, wait_seconds=30):
-            waited = time.monotonic() - started
-        assert 0 < waited < 30
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        # a generous wait (a busy machine may be slow to let go); what counts is that it ends
+        # when the holder releases, which the holder says once its `with` is left
+        with warehouse_lock(target, wait_seconds=600):
+            assert holder.stdout.readline().strip() == "released"
     finally:
-        holder.wait(timeout=30)
+        holder.stdin.close()  # lets a holder still waiting for "go" finish
+        wait_exit(holder, 60)
 
 
 def test_a_dead_holder_releases_the_lock(tmp_path: Path) -> None:

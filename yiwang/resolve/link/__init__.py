@@ -7,7 +7,9 @@ Parameters are trained without labels (u by random sampling, m by expectation ma
 loaded from a saved Splink model. See docs/link.md.
 """
 
-from yiwang.resolve.link.linker import LinkResult, dedupe, link
-from yiwang.resolve.link.settings import KINDS, LinkSettings, SettingsError
+from yiwang.lazy import lazy_exports
 
 __all__ = ["KINDS", "LinkResult", "LinkSettings", "SettingsError", "dedupe", "link"]
+__getattr__, __dir__ = lazy_exports(
+    __name__, {".linker": ["LinkResult", "dedupe", "link"], ".settings": ["KINDS", "LinkSettings", "SettingsError"]}
+)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:  # pandas is imported when the command runs, not for --help
+    import pandas as pd
 
 
 def read_table(path: Path) -> pd.DataFrame:
     """A CSV (UTF-8, with or without BOM; every column read as text) or Parquet file."""
+    import pandas as pd
+
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
     suffix = path.suffix.lower()
