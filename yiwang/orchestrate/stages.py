@@ -167,6 +167,8 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     resolution = getattr(result, "resolution", None)
     if resolution is not None:
         log.info("entity resolution: %s", resolution.summary())
+    if getattr(result, "disk_full", None):  # one line, not every model that could not write
+        raise _fail(result.disk_full)
     if not result.ok:
         failed = [f"{n.resource_type} {n.name}" for n in result.failed]
         head = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")

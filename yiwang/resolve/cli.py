@@ -14,18 +14,18 @@ from yiwang.cli_options import TargetOption
 
 
 def resolve_command(target: TargetOption = "duckdb") -> None:
-    """Resolve persons, houses, legal entities and matters from the warehouse's intermediate layer
-    into schema `resolution` (`yiwang build` runs this between intermediate and marts)."""
+    """Resolve persons, houses, legal entities and matters from the published warehouse's
+    intermediate layer into schema `resolution` of a new candidate (`yiwang build` runs this
+    between intermediate and marts); the published warehouse is never written."""
     from yiwang.resolve import resolve
-    from yiwang.warehouse.lock import WarehouseBusy, warehouse_lock
-    from yiwang.warehouse.targets import resolve_target
+    from yiwang.warehouse.lock import WarehouseBusy
+    from yiwang.warehouse.publish import PublishError, new_candidate
 
     console = Console()
-    where = resolve_target(target)
     try:
-        with warehouse_lock(where, 0), console.status("resolving entities (实体解析)…"):
+        with new_candidate(target) as where, console.status("resolving entities (实体解析)…"):
             result = resolve(where)
-    except WarehouseBusy as error:
+    except (WarehouseBusy, PublishError) as error:
         console.print(f"[red]{error}")
         raise typer.Exit(1) from None
     except LookupError as error:

@@ -15,7 +15,10 @@ profiles.yml reads, and its target/ and logs/ folders in the workspace
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +36,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PROJECT_DIR_ENV = "YIWANG_DBT_PROJECT_DIR"  # another copy of dbt_project/ (a deployment); default: the checkout's
 PASSED = ("success", "pass")
 FAILED = ("error", "fail", "runtime error")
+# DuckDB's exceptions and dbt's node messages carry no errno: the OS's own text for ENOSPC, which
+# they pass on verbatim, is the one trace of a full disk they keep.
+NO_SPACE = os.strerror(errno.ENOSPC)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class BuildResult:
     dbt_seconds: float = 0.0
     resolution: Any = None  # yiwang.resolve.ResolveResult of a full build
     resolve_seconds: float = 0.0
+    disk_full: str | None = None  # the one line to show when the build ran out of disk space
 
     @property
     def failed(self) -> list[NodeResult]:
@@ -215,11 +222,16 @@ def run_dbt(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),  # the DuckDB UDF plugin
     }
+    quiet_logging = logging.raiseExceptions
+    # dbt's log file on a full disk: Python's logging would print a traceback per log line to
+    # stderr; the build reports the full disk itself, once
+    logging.raiseExceptions = False
     with _environment(env):
         runner = dbtRunner(callbacks=[_callback(progress)])
         try:
             outcome = runner.invoke(dbt_args(command, target, select, threads, extra))
         finally:
+            logging.raiseExceptions = quiet_logging
             _release_duckdb()
     nodes = _node_results(outcome.result)
     error = None
@@ -255,15 +267,50 @@ def build(
     ensure_database(target)
     result = BuildResult(target=target.name, where=target.describe(), load=None)
     with warehouse_lock(target, wait_seconds):
-        result.load = load_raw(target, progress=progress, lock=False) if load else None
+        try:
+            result.load = load_raw(target, progress=progress, lock=False) if load else None
+        except Exception as error:
+            if not _is_disk_full(error):
+                raise
+            result.error = f"raw load: {type(error).__name__}: {error}"
         dbt_started = time.monotonic()
-        if select:
+        if result.error is None and select:
             result.nodes, result.error = run_dbt(target, "build", select, threads, progress)
-        else:
+        elif result.error is None:
             _full_build(target, threads, progress, result)
         result.dbt_seconds = time.monotonic() - dbt_started - result.resolve_seconds
+    if _is_disk_full(result.error) or any(_is_disk_full(n.message) for n in result.failed):
+        result.disk_full = result.error = disk_full_message(target)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _is_disk_full(error: BaseException | str | None) -> bool:
+    """An OSError with errno ENOSPC, or an error (or its cause) whose text carries the OS's ENOSPC text."""
+    seen: set[int] = set()
+    while isinstance(error, BaseException) and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if NO_SPACE in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return isinstance(error, str) and NO_SPACE in error
+
+
+def disk_full_message(target: Target, what: str = "the build") -> str:
+    """One line: which filesystem is full, how full, and what to do."""
+    folder = target.duckdb_path.parent if target.is_duckdb else dbt_work_dir(target)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    usage = shutil.disk_usage(folder)
+    where = f"the filesystem of {folder} ({usage.free / 2**20:,.0f} MB free of {usage.total / 2**20:,.0f} MB now)"
+    if not target.is_duckdb:
+        where = f"{target.describe()} or {where}"
+    return (
+        f"disk full: {what} ran out of space on {where}. "
+        "Free some space or move the warehouse (YIWANG_WAREHOUSE_DIR), then build again"
+    )
 
 
 def _full_build(target: Target, threads: int | None, progress: BuildProgress, result: BuildResult) -> None:

@@ -1,4 +1,7 @@
-"""`yiwang build [--target duckdb|postgres] [--select ...]`: raw load, then dbt build, then a summary."""
+"""`yiwang build [--target duckdb|postgres] [--select ...]`: raw load, then dbt build, then a summary.
+
+The build writes a candidate (yiwang.warehouse.publish.build_candidate), never the published
+warehouse: only `yiwang publish` changes what readers read."""
 
 from __future__ import annotations
 
@@ -84,9 +87,10 @@ def build_command(
     load: Annotated[bool, typer.Option("--load/--no-load", help="Load new landing batches into raw.* first.")] = True,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another build of this warehouse.")] = 0,
 ) -> None:
-    """Build the warehouse: copy new landing batches into raw.*, then `dbt build` (models and tests)."""
-    from yiwang.warehouse.build import build
+    """Build a candidate warehouse: new landing batches into raw.*, then `dbt build` (models and
+    tests). The published warehouse is not touched: `yiwang publish` gates and publishes."""
     from yiwang.warehouse.lock import WarehouseBusy
+    from yiwang.warehouse.publish import PublishError, build_candidate
 
     console = Console()
     if target not in TARGETS:
@@ -96,11 +100,14 @@ def build_command(
     try:
         with Progress(*columns, console=console, transient=True) as bars:
             progress = RichBuildProgress(bars)
-            result = build(target, select, load=load, wait_seconds=wait, progress=progress)
-    except WarehouseBusy as error:
-        console.print(f"[red]{error}")
+            _candidate, result = build_candidate(target, select=select, load=load, wait_seconds=wait, progress=progress)
+    except (WarehouseBusy, PublishError) as error:
+        console.print(f"[red]{error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    console.print(f"warehouse: {result.where}", highlight=False, soft_wrap=True)
+    if result.disk_full:  # one line, not every model that could not write
+        console.print(f"[red]{result.disk_full}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"candidate: {result.where} (not published)", highlight=False, soft_wrap=True)
     if result.load is not None:
         console.print(
             f"raw load: {result.load.batches_loaded} new batches, {result.load.rows_loaded:,} rows "
@@ -122,4 +129,9 @@ def build_command(
     if result.error:
         console.print(f"[red]dbt did not run: {result.error}", highlight=False, soft_wrap=True)
     if not result.ok:
+        console.print("the published warehouse is unchanged; the failed candidate is removed by the next run")
         raise typer.Exit(1)
+    console.print(
+        "the published warehouse is unchanged: `yiwang publish` builds, gates and publishes "
+        "(this candidate is removed by the next run)"
+    )

@@ -37,6 +37,33 @@ def _advisory_key(target: Target) -> int:
 
 
 @contextmanager
+def try_lock(target: Target) -> Iterator[bool]:
+    """DuckDB: take the warehouse's lock if nobody holds it; yields whether it was taken.
+
+    How a sweep tells a candidate that a build is writing from one whose builder died (the
+    kernel released a dead holder's flock)."""
+    if not target.is_duckdb:
+        raise ValueError("try_lock is for DuckDB files; PostgreSQL candidates are swept under the warehouse lock")
+    path = lock_path(target)
+    if not path.parent.is_dir():
+        yield True
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def warehouse_lock(target: Target, wait_seconds: float = 0) -> Iterator[None]:
     """Hold the warehouse's write lock for the duration of the block."""
     deadline = time.monotonic() + max(wait_seconds, 0)

@@ -16,7 +16,12 @@ DuckDB (a file):
                         published path: one atomic rename; readers that opened the old file keep
                         reading it, new readers see the new one, nobody sees a half-built file.
                      A failing build or gate (or a gate that errors) leaves the published file
-                     untouched; the failed candidate is kept under candidates/ for inspection.
+                     untouched; the failed candidate is kept under candidates/ for inspection
+                     until the next run, which removes every candidate no build is writing
+                     (failed, killed by a crash, or built by `yiwang build` and never published:
+                     prune_candidates). A build that ran out of disk removes its candidate at once.
+    build_candidate(target)  what `yiwang build` runs: a new candidate built like publish's, never
+                     audited or published; readers keep reading the published file meanwhile.
     rollback(target, run_id=None)  the published file becomes a copy of versions/<run_id>
                      (default: the version before the current one), by the same atomic rename.
 
@@ -34,6 +39,7 @@ PostgreSQL (schemas in one database; DDL is transactional):
                         each S__c_<run> renamed S, schema grants carried over, and the row of
                         publish.versions marked current; readers see the old set or the new one.
                      Failed candidates stay (as S__c_<run>) until the next candidate is made.
+    build_candidate(target)  `yiwang build --target postgres`: candidate schemas, never the live ones.
     rollback(target, run_id=None)  the same two renames per schema, in one transaction.
     Kept versions are S__v_<run> schema sets listed in publish.versions; older ones are dropped.
 
@@ -42,12 +48,14 @@ The last `keep_versions` (quality/config.yml) versions are kept (the live one in
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +64,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from yiwang.warehouse.lock import warehouse_lock
+from yiwang.warehouse.lock import lock_path, try_lock, warehouse_lock
 from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, attach, ensure_database, resolve_target
 
 VERSIONS = "versions"
@@ -129,16 +137,115 @@ def candidate_target(target: Target, run_id: str) -> Target:
 
 def make_candidate(target: Target | str = "duckdb", run_id: str | None = None) -> Target:
     """A new candidate: a copy of the published file (or nothing yet), for build(candidate).
+    Leftover candidates nobody is building are removed first (when no publish or build of the
+    warehouse is running; otherwise the next run removes them).
     PostgreSQL: new candidate schemas holding copies of the published resolution and manifest
     tables (leftover candidates of earlier runs are dropped)."""
     target = resolve_target(target) if isinstance(target, str) else target
     if not target.is_duckdb:
         return _pg_make_candidate(target, run_id or _run_id())
-    candidate = candidate_target(target, run_id or _run_id())
+    with try_lock(target) as idle:
+        if idle:
+            prune_candidates(target)
+    return _copy_candidate(target, run_id or _run_id())
+
+
+def _copy_candidate(target: Target, run_id: str) -> Target:
+    candidate = candidate_target(target, run_id)
     candidate.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     if target.duckdb_path.is_file():
         shutil.copyfile(target.duckdb_path, candidate.duckdb_path)
     return candidate
+
+
+def _candidate_files(candidate: Target) -> list[Path]:
+    """A DuckDB candidate's file, its write-ahead log, temp folder and lock file."""
+    path = candidate.duckdb_path
+    return [path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp"), lock_path(candidate)]
+
+
+def remove_candidate(candidate: Target) -> None:
+    """Delete a DuckDB candidate with everything DuckDB and the build left beside it."""
+    for path in _candidate_files(candidate):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def prune_candidates(target: Target | str = "duckdb", keep: Target | None = None) -> list[str]:
+    """Remove the DuckDB candidates no build is writing (failed, killed, or never published), and
+    copies a killed publish or rollback left half written; returns the run ids removed.
+
+    The caller holds the published warehouse's lock (or has seen it free), so no publish is
+    auditing a candidate; a build writing one holds that candidate's own lock and is skipped, and
+    `keep` (the candidate a publish was handed) stays."""
+    target = resolve_target(target) if isinstance(target, str) else target
+    folder = target.duckdb_path.parent / CANDIDATES
+    removed = []
+    if folder.is_dir():
+        runs = {p.name.split(".duckdb", 1)[0] for p in folder.iterdir() if ".duckdb" in p.name}
+        for run_id in sorted(runs):
+            candidate = Target("duckdb", duckdb_path=folder / f"{run_id}.duckdb")
+            if keep is not None and keep.is_duckdb and keep.duckdb_path.resolve() == candidate.duckdb_path.resolve():
+                continue
+            with try_lock(candidate) as idle:
+                if idle:
+                    remove_candidate(candidate)
+                    removed.append(run_id)
+    target.duckdb_path.with_name(f".{target.duckdb_path.name}.publishing").unlink(missing_ok=True)
+    kept = {Path(e["path"]).name for e in versions(target)}
+    for partial in versions_dir(target).glob("*.duckdb") if versions_dir(target).is_dir() else []:
+        if partial.name not in kept:  # copied before a crash, never entered in the index
+            partial.unlink(missing_ok=True)
+    return removed
+
+
+@contextmanager
+def new_candidate(target: Target | str = "duckdb", *, run_id: str | None = None, wait_seconds: float = 0):
+    """A new candidate made from what is published, for a writer that must not touch the served
+    warehouse (`yiwang build`, `yiwang resolve`). Holds the published warehouse's lock while open
+    (one writer: no publish runs beside it), after removing leftover candidates."""
+    target = resolve_target(target) if isinstance(target, str) else target
+    run_id = run_id or _run_id()
+    if not target.is_duckdb:
+        ensure_database(target)
+    with warehouse_lock(target, wait_seconds):
+        if not target.is_duckdb:
+            yield _pg_make_candidate(target, run_id)
+            return
+        prune_candidates(target)
+        try:
+            candidate = _copy_candidate(target, run_id)
+        except OSError as error:
+            remove_candidate(candidate_target(target, run_id))
+            if error.errno == errno.ENOSPC:
+                raise PublishError(_copy_disk_full(target)) from error
+            raise
+        yield candidate
+
+
+def build_candidate(
+    target: Target | str = "duckdb", *, run_id: str | None = None, wait_seconds: float = 0, **build_options: Any
+) -> tuple[Target, Any]:
+    """`yiwang build`: build a new candidate from what is published (the raw history and the
+    resolver's keys carry over), and stop there: never audited, never published; the published
+    warehouse is not opened for writing, so its readers are never blocked. Returns the candidate
+    and yiwang.warehouse.build.BuildResult; a build that ran out of disk removes its candidate
+    at once (the others stay until the next run)."""
+    from yiwang.warehouse.build import build as build_warehouse
+
+    with new_candidate(target, run_id=run_id, wait_seconds=wait_seconds) as candidate:
+        result = build_warehouse(candidate, **build_options)
+        if result.disk_full and candidate.is_duckdb:
+            remove_candidate(candidate)
+    return candidate, result
+
+
+def _copy_disk_full(target: Target) -> str:
+    from yiwang.warehouse.build import disk_full_message
+
+    return disk_full_message(target, "copying the published warehouse")
 
 
 def versions(target: Target | str = "duckdb") -> list[dict]:
@@ -250,13 +357,24 @@ def publish(
     keep = keep or int(load_config()["keep_versions"])
     candidate.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_lock(target):  # one publish at a time per published warehouse
+        prune_candidates(target, keep=candidate)  # leftovers of failed or killed runs, never this one
         if build and target.duckdb_path.is_file():
-            shutil.copyfile(target.duckdb_path, candidate.duckdb_path)  # write: start from what is published
+            try:
+                shutil.copyfile(target.duckdb_path, candidate.duckdb_path)  # write: start from what is published
+            except OSError as error:
+                remove_candidate(candidate)
+                if error.errno != errno.ENOSPC:
+                    raise
+                result.error = _copy_disk_full(target)
+                result.seconds = time.monotonic() - started
+                return result
         result.steps["copy"] = time.monotonic() - started
         if build:
             result.build = build_warehouse(candidate, **(build_options or {}))
             result.steps["build"] = time.monotonic() - started - sum(result.steps.values())
             if not result.build.ok:
+                if result.build.disk_full:
+                    remove_candidate(candidate)
                 result.error = f"build failed: {result.build.error or [n.unique_id for n in result.build.failed][:5]}"
                 result.seconds = time.monotonic() - started
                 return result

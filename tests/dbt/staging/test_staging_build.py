@@ -21,7 +21,7 @@ from warehouse_city import contracts_by_name, extract_everything, extracted_ok, 
 from yiwang.cli import app
 from yiwang.contracts import source_platforms
 from yiwang.simulate import simulate
-from yiwang.warehouse import WarehouseBusy, build, resolve_target, warehouse_lock
+from yiwang.warehouse import WarehouseBusy, build, load_raw, resolve_target, warehouse_lock
 from yiwang.warehouse.build import BuildResult
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
@@ -201,8 +201,11 @@ def test_the_cli_prints_a_summary_and_names_a_failing_node(city_workspace: Path)
     assert result.exit_code == 0, result.output
     assert "raw load:" in result.output
     assert re.search(r"model\s+│\s+2\s+│", result.output), result.output
+    assert not resolve_target("duckdb").duckdb_path.exists()  # the CLI built a candidate, nothing served
 
-    # a request type the contract does not know: the decoded_from test fails and is named
+    # a request type the contract does not know, in the served warehouse's raw history, which the
+    # CLI's candidate starts from: the decoded_from test fails and is named
+    load_raw("duckdb")
     with _duckdb(read_only=False) as con:
         con.execute(
             "insert into raw.hotline__t_gd_workorder (gdbh, sqlx, sfsc, slsj, gxsj, _yw_platform, _yw_table, "
