@@ -11,9 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "yiwang" / "warehou
 import duckdb
 import pytest
 from planted_marts import plant_statements
-from warehouse_city import built_city, city_workspace, landed_city
+from warehouse_city import built_city, city_workspace, landed_city, published_city
 
-__all__ = ["built_city", "city_workspace", "landed_city"]
+__all__ = ["built_city", "city_workspace", "landed_city", "published_city"]
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
 import psycopg
 import pytest
-from warehouse_city import ENV_CLEARED, extract_everything
+from warehouse_city import FIRST_PUBLISHED, extract_everything
 
 from quality import check_landing, check_warehouse
 from quality.drift import checksum_sql, sex_agrees_sql
@@ -26,7 +25,7 @@ from yiwang.warehouse.build import build
 from yiwang.warehouse.publish import copy_table, make_candidate, publish
 from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 
-FIRST = "20260101T000000000000Z"
+FIRST = FIRST_PUBLISHED
 CORRUPTIONS = {  # a broken load of dim_person → what the drift check must name
     "one-id-number": (
         "update {marts}.dim_person set id_number = (select min(id_number) from {marts}.dim_person) "
@@ -49,20 +48,6 @@ CORRUPTIONS = {  # a broken load of dim_person → what the drift check must nam
 
 def _drift_failures(gate) -> dict[str, str]:
     return {c.name: c.detail for c in gate.failed if c.name.startswith("drift")}
-
-
-@pytest.fixture
-def published_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the built tiny city, gated at landing and published once (DuckDB)."""
-    home = tmp_path / "home"
-    shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
-    monkeypatch.setenv("YIWANG_HOME", str(home))
-    for name in ENV_CLEARED:
-        monkeypatch.delenv(f"YIWANG_{name}", raising=False)
-    assert check_landing().ok
-    first = publish("duckdb", candidate=make_candidate("duckdb"), run_id=FIRST)
-    assert first.published, first.error
-    return home
 
 
 def _sha(path: Path) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,31 +17,16 @@ from pathlib import Path
 import duckdb
 import pytest
 from typer.testing import CliRunner
-from warehouse_city import ENV_CLEARED, built_city, city_workspace
+from warehouse_city import built_city, city_workspace, published_city
 
-from quality import check_landing
 from yiwang.cli import app
-from yiwang.warehouse.publish import current_version, make_candidate, prune_candidates, publish
+from yiwang.warehouse.publish import current_version, prune_candidates
 from yiwang.warehouse.targets import resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
-__all__ = ["built_city", "city_workspace"]
+__all__ = ["built_city", "city_workspace", "published_city"]
 REPO = Path(__file__).resolve().parents[3]
 PROGRESS_DEADLINE = 900  # seconds without the awaited progress before the test gives up
-
-
-@pytest.fixture
-def served_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the built city whose warehouse was published once (a version readers read)."""
-    home = tmp_path / "home"
-    shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
-    monkeypatch.setenv("YIWANG_HOME", str(home))
-    for name in ENV_CLEARED:
-        monkeypatch.delenv(f"YIWANG_{name}", raising=False)
-    assert check_landing().ok
-    first = publish("duckdb", candidate=make_candidate("duckdb"), run_id="20260101T000000000000Z")
-    assert first.published, first.error
-    return home
 
 
 def _sha(path: Path) -> str:
@@ -77,11 +61,11 @@ def _candidates(home: Path) -> list[Path]:
 
 
 def test_kill_9_during_yiwang_build_leaves_the_served_version_and_the_next_run_removes_the_candidate(
-    served_city: Path,
+    published_city: Path,
 ) -> None:
     served = resolve_target("duckdb").duckdb_path
     before_sha, before_read = _sha(served), _read_served(served)
-    dbt_log = served_city / "warehouse" / "dbt" / "duckdb" / "logs" / "dbt.log"
+    dbt_log = published_city / "warehouse" / "dbt" / "duckdb" / "logs" / "dbt.log"
     log_size = dbt_log.stat().st_size if dbt_log.is_file() else 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIWANG_") or k == "YIWANG_HOME"}
     child = subprocess.Popen(
@@ -102,25 +86,25 @@ def test_kill_9_during_yiwang_build_leaves_the_served_version_and_the_next_run_r
     assert child.returncode == -signal.SIGKILL
     assert _sha(served) == before_sha  # not one byte of the served file changed
     assert _read_served(served) == before_read and current_version("duckdb") == before_read[0]
-    killed = _candidates(served_city)
+    killed = _candidates(published_city)
     assert len(killed) == 1, killed  # the killed build's candidate is left behind ...
 
     result = CliRunner().invoke(app, ["build", "--select", "staging.hotline"])  # ... until the next run
     assert result.exit_code == 0, result.output
     assert "not published" in result.output
     assert not killed[0].exists() and not killed[0].with_name(killed[0].name + ".wal").exists()
-    assert len(_candidates(served_city)) == 1  # the new, finished candidate, never published
+    assert len(_candidates(published_city)) == 1  # the new, finished candidate, never published
     assert _sha(served) == before_sha
-    assert prune_candidates("duckdb") and _candidates(served_city) == []
+    assert prune_candidates("duckdb") and _candidates(published_city) == []
 
 
-def test_yiwang_resolve_on_its_own_writes_a_candidate_too(served_city: Path) -> None:
+def test_yiwang_resolve_on_its_own_writes_a_candidate_too(published_city: Path) -> None:
     served = resolve_target("duckdb").duckdb_path
     before = _sha(served)
     result = CliRunner().invoke(app, ["resolve"])
     assert result.exit_code == 0, result.output
     assert _sha(served) == before
-    (candidate,) = _candidates(served_city)
+    (candidate,) = _candidates(published_city)
     con = duckdb.connect(str(candidate), read_only=True)
     try:
         assert con.execute("select count(*) from resolution.person_clusters").fetchone()[0] > 0

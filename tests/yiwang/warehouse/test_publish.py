@@ -6,35 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
-from warehouse_city import ENV_CLEARED, built_city
+from warehouse_city import FIRST_PUBLISHED, built_city, published_city
 
-from quality import check_landing
 from yiwang.cli import app
 from yiwang.warehouse.publish import current_version, make_candidate, publish, rollback, versions
 from yiwang.warehouse.targets import resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
-__all__ = ["built_city"]
-
-
-@pytest.fixture
-def published_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the built city whose warehouse went through the landing gate and one publish."""
-    home = tmp_path / "home"
-    shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
-    monkeypatch.setenv("YIWANG_HOME", str(home))
-    for name in ENV_CLEARED:
-        monkeypatch.delenv(f"YIWANG_{name}", raising=False)
-    assert check_landing().ok
-    first = publish("duckdb", candidate=make_candidate("duckdb"), run_id="20260101T000000000000Z")
-    assert first.published, first.error
-    return home
+__all__ = ["built_city", "published_city"]
 
 
 def _sha(path: Path) -> str:
@@ -58,8 +42,8 @@ def _broken(sql: str):
 
 
 def test_published_version_records_run_batches_gates_and_quarantine(published_city: Path):
-    assert _served(published_city) == "20260101T000000000000Z"
-    assert current_version() == "20260101T000000000000Z"
+    assert _served(published_city) == FIRST_PUBLISHED
+    assert current_version() == FIRST_PUBLISHED
     con = duckdb.connect(str(published_city / "warehouse" / "yiwang.duckdb"), read_only=True)
     gate_ok, batches = con.execute(
         "select gate_ok, json_array_length(source_batches) from quality.published_versions"
@@ -94,7 +78,7 @@ def test_a_broken_candidate_is_not_published(published_city: Path, sql: str, fai
     result = publish("duckdb", candidate=_broken(sql))
     assert not result.published
     assert any(c.name.startswith(failing) for c in result.gate.failed), [c.name for c in result.gate.failed]
-    assert _sha(published) == before and _served(published_city) == "20260101T000000000000Z"
+    assert _sha(published) == before and _served(published_city) == FIRST_PUBLISHED
 
 
 def test_a_gate_that_cannot_connect_or_raises_blocks_publish(published_city: Path):
@@ -118,9 +102,9 @@ def test_rollback_serves_the_previous_version(published_city: Path):
     assert second.published, second.error
     assert _served(published_city) == "20260102T000000000000Z"
     chosen = rollback("duckdb")
-    assert chosen["run_id"] == "20260101T000000000000Z"
-    assert _served(published_city) == "20260101T000000000000Z"
-    assert [v["run_id"] for v in versions() if v["current"]] == ["20260101T000000000000Z"]
+    assert chosen["run_id"] == FIRST_PUBLISHED
+    assert _served(published_city) == FIRST_PUBLISHED
+    assert [v["run_id"] for v in versions() if v["current"]] == [FIRST_PUBLISHED]
     rollback("duckdb", "20260102T000000000000Z")
     assert _served(published_city) == "20260102T000000000000Z"
 
@@ -135,6 +119,6 @@ def test_cli_check_quarantine_and_publish_after_a_build(published_city: Path):
     published = runner.invoke(app, ["publish"])  # the real thing: candidate copy, build, gate, rename
     assert published.exit_code == 0, published.output
     assert re.search(r"all \d+ checks passed", published.output), published.output  # a pass says so, not an empty table
-    assert _served(published_city) != "20260101T000000000000Z"
+    assert _served(published_city) != FIRST_PUBLISHED
     assert resolve_target("duckdb").duckdb_path.is_file()
     assert not list((published_city / "warehouse" / "candidates").glob("*.duckdb"))

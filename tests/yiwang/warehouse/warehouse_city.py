@@ -122,6 +122,26 @@ def built_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return home
 
 
+FIRST_PUBLISHED = "20260101T000000000000Z"  # run id of the version the published_city fixture serves
+
+
+@pytest.fixture
+def published_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the built city, gated at landing and published once: a version readers read."""
+    from quality import check_landing
+    from yiwang.warehouse.publish import make_candidate, publish
+
+    home = tmp_path / "home"
+    shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
+    monkeypatch.setenv("YIWANG_HOME", str(home))
+    for name in ENV_CLEARED:
+        monkeypatch.delenv(f"YIWANG_{name}", raising=False)
+    assert check_landing().ok
+    first = publish("duckdb", candidate=make_candidate("duckdb"), run_id=FIRST_PUBLISHED)
+    assert first.published, first.error
+    return home
+
+
 @pytest.fixture(scope="session")
 def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny city built on day 1, then day 2 simulated, extracted and built (read-only).
