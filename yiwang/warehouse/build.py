@@ -32,6 +32,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PROJECT_DIR_ENV = "YIWANG_DBT_PROJECT_DIR"  # another copy of dbt_project/ (a deployment); default: the checkout's
 PASSED = ("success", "pass")
 FAILED = ("error", "fail", "runtime error")
+NO_OP = "no-op"  # dbt's status for nodes with nothing to run (exposures)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ def _node_results(result: Any) -> list[NodeResult]:
     nodes = []
     for r in getattr(result, "results", None) or []:
         node = r.node
+        if str(r.status) == NO_OP:  # an exposure runs nothing: not a build outcome to report
+            continue
         relation = getattr(node, "relation_name", None)
         nodes.append(
             NodeResult(
