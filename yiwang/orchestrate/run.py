@@ -292,7 +292,9 @@ def published_quarantine() -> dict[str, dict[str, int]] | None:
     try:
         con = attach(target, "wh", read_only=True)
     except Exception as error:  # the summary still prints; the counts say why they are missing
-        logging.getLogger("yiwang.orchestrate").warning("quarantine counts unavailable: %s", error)
+        from connectors.credentials import redact
+
+        logging.getLogger("yiwang.orchestrate").warning("quarantine counts unavailable: %s", redact(str(error)))
         return None
     try:
         return by_platform(counts(con, "wh"))
@@ -357,10 +359,12 @@ def exports_table(shared: dict[str, Any]) -> Table:
             table.add_row(department, dataset, f"{n:,}", str(base / department / run_id))
     for platform, name in (shared.get("fixlists") or {}).items():
         table.add_row(f"fix list {platform}", "整改清单", "", str(base / "fixlists" / run_id / name))
+    from rich.markup import escape
+
     for line in shared.get("skipped") or []:
-        table.add_row("[yellow]skipped", line, "", "")
+        table.add_row("[yellow]skipped", escape(line), "", "")
     for line in shared.get("errors") or []:
-        table.add_row("[red]error", line, "", "")
+        table.add_row("[red]error", escape(line), "", "")
     return table
 
 
