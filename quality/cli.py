@@ -143,8 +143,10 @@ def quarantine_command(
     rows: bool = typer.Option(False, help="List the rows, not the summary."),
     limit: int = typer.Option(50, help="Rows to list."),
 ) -> None:
-    """Summarise (or list) the published warehouse's quarantine by platform and reason."""
-    from quality.quarantine import summary
+    """Count (or list) the published warehouse's quarantined records by stage, platform and reason:
+    landing (rows the connectors or the landing gate refused) and warehouse (landed records
+    nothing can attach to). The run summary and the report show the same counts."""
+    from quality.quarantine import counts
     from yiwang.warehouse.targets import attach, resolve_target
 
     con = attach(resolve_target(target), "wh", read_only=True)
@@ -156,14 +158,19 @@ def quarantine_command(
                 [platform] if platform else [],
             ).df()
         else:
-            frame = summary(con, "wh")
+            frame = counts(con, "wh")
             if platform:
                 frame = frame[frame["platform"] == platform]
     finally:
         con.close()
-    table = Table(title="quarantine (隔离区)")
+    title = "quarantine (隔离区)"
+    if not rows:
+        totals = frame.groupby("stage")["rows"].sum().to_dict() if len(frame) else {}
+        title += ": " + ", ".join(f"{stage} {int(n):,}" for stage, n in totals.items()) if totals else ": none"
+    table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column))
+        # reason codes and values are read whole: wrap them, never cut them
+        table.add_column(str(column), overflow="fold", justify="right" if column == "rows" else "left")
     for record in frame.itertuples(index=False):
         table.add_row(*[str(v) for v in record])
     _console().print(table)

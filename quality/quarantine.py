@@ -142,3 +142,47 @@ def summary(con, alias: str) -> pd.DataFrame:
         f"select platform, table_name, reason_code, action, count(*) as rows, min(first_run_seen) as first_run_seen, "  # noqa: S608
         f"max(last_run_seen) as last_run_seen from {alias}.{SCHEMA}.quarantine group by all order by all"  # noqa: RUF100, S608
     ).df()
+
+
+# The two quarantines are different things and are never added up silently:
+LANDING = "landing"  # rows the connectors or the landing gate refused (quality.quarantine, open rows)
+WAREHOUSE = "warehouse"  # landed records the warehouse cannot attach to anything (marts.record_quarantine)
+COUNT_COLUMNS = ["stage", "platform", "table_name", "reason_code", "rows"]
+
+
+def _has_table(con, alias: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+            [alias, schema, table],
+        ).fetchone()[0]
+    )
+
+
+def counts(con, alias: str) -> pd.DataFrame:
+    """Quarantined records of the warehouse attached as `alias`, by stage, platform, table and
+    reason: the one definition the run summary, `yiwang quarantine` and the report show."""
+    parts = []
+    if _has_table(con, alias, SCHEMA, "quarantine"):
+        parts.append(
+            f"select '{LANDING}' as stage, platform, table_name, reason_code, count(*)::bigint as rows "  # noqa: S608
+            f"from {alias}.{SCHEMA}.quarantine group by all"
+        )
+    if _has_table(con, alias, "marts", "record_quarantine"):
+        parts.append(
+            f"select '{WAREHOUSE}' as stage, source_platform as platform, source_table as table_name, reason_code, "  # noqa: S608
+            f"count(*)::bigint as rows from {alias}.marts.record_quarantine group by all"
+        )
+    if not parts:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    frame = con.execute(" union all ".join(parts) + " order by stage, platform, table_name, reason_code").df()
+    return frame.astype({"rows": "int64"})
+
+
+def by_platform(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """`counts()` summed per platform: {platform: {"landing": n, "warehouse": m}}."""
+    out: dict[str, dict[str, int]] = {}
+    for record in frame.itertuples(index=False):
+        row = out.setdefault(record.platform, {LANDING: 0, WAREHOUSE: 0})
+        row[record.stage] += int(record.rows)
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,6 +26,7 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
     from yiwang.orchestrate.run import main as run_pipeline
     from yiwang.simulate import simulate
 
+    home = Path(home).resolve()  # every path the demo prints is absolute
     os.environ["YIWANG_HOME"] = str(home)
     for name in SUBDIRS:
         os.environ.pop(f"YIWANG_{name.upper()}_DIR", None)
@@ -42,11 +44,19 @@ def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
     _demo_share_keys(console)
     console.rule("[bold]2. run the pipeline's Airflow DAGs (yiwang run)")
     ok = run_pipeline(console)
-    console.print(
-        f"Next: [bold]YIWANG_HOME={home} yiwang simulate --day 2[/bold] then [bold]yiwang run[/bold] "
-        "to land and publish a day of changes; docs/airflow.md runs the same DAGs on a real Airflow."
-    )
+    console.print(next_steps(home, persons), soft_wrap=True)
     return ok
+
+
+def next_steps(home: Path, persons: int | None = None) -> str:
+    """The commands that land and publish a day of changes on this workspace, complete."""
+    scale = f" --persons {persons}" if persons else ""
+    return (
+        "Next: land and publish a day of changes (当日增量):\n"
+        f"  export YIWANG_HOME={shlex.quote(str(home))}\n"
+        f"  uv run yiwang simulate --day 2{scale} && uv run yiwang run\n"
+        "docs/airflow.md runs the same DAGs on a real Airflow."
+    )
 
 
 def _demo_share_keys(console: Console) -> None:

@@ -35,3 +35,29 @@ def workspace_dir(name: str) -> Path:
         raise ValueError(f"unknown workspace folder {name!r}; known: {SUBDIRS}")
     override = os.environ.get(f"{ENV_PREFIX}{name.upper()}_DIR")
     return Path(override) if override else home() / name
+
+
+TIMEZONE_ENV = f"{ENV_PREFIX}TIMEZONE"
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # the city's clock: what its staff read in reports and exports
+
+
+def city_timezone():
+    """The city's time zone (YIWANG_TIMEZONE, an IANA name; default Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get(TIMEZONE_ENV, "").strip() or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{TIMEZONE_ENV}={name!r} is not an IANA time zone (for example Asia/Shanghai)") from error
+
+
+def local_time(moment=None) -> str:
+    """`moment` (an aware datetime; naive means UTC; None means now) on the city's clock, one
+    format everywhere people read it: 2026-12-02 11:16:20+08:00."""
+    from datetime import UTC, datetime
+
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(city_timezone()).isoformat(sep=" ", timespec="seconds")

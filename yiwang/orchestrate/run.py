@@ -155,10 +155,12 @@ def run_dag(dag, bars: Progress | None = None) -> DagOutcome:
         stop.set()
         if watcher is not None:
             watcher.join()
-    states = {
-        ti.task_id: str(ti.state.value if hasattr(ti.state, "value") else ti.state)
-        for ti in dagrun.get_task_instances()
-    }
+    # in the order they ran (start time; a task that never started after those that did, by id)
+    instances = sorted(
+        dagrun.get_task_instances(),
+        key=lambda ti: (ti.start_date is None, ti.start_date.timestamp() if ti.start_date else 0.0, ti.task_id),
+    )
+    states = {ti.task_id: str(ti.state.value if hasattr(ti.state, "value") else ti.state) for ti in instances}
     outcome = DagOutcome(
         dag_id=dag.dag_id,
         state=str(dagrun.state.value if hasattr(dagrun.state, "value") else dagrun.state),
@@ -195,11 +197,15 @@ def emitted(config: PipelineConfig, outcome: DagOutcome, asset_name: str) -> boo
 
 def run_pipeline(console: Console, config: PipelineConfig | None = None) -> list[DagOutcome]:
     """Every DAG in asset order; a DAG triggered by an asset runs only when it was emitted."""
+    from yiwang.logs import quiet_libraries
+
     config = config or load_config()
+    quiet_libraries()
     prepare_airflow(config)
+    quiet_libraries()  # again: Airflow's logging set-up resets levels; the DAGs' imports come next
+    logging.getLogger("airflow").setLevel(logging.WARNING)
     dags = load_dags()
     outcomes: list[DagOutcome] = []
-    logging.getLogger("airflow").setLevel(logging.WARNING)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with party_api(), _env(embedded_sources()), Progress(*columns, console=console) as bars:
         for dag_id in order(config):
@@ -266,7 +272,34 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
             out["exports"] = o.results["share"].get("shared") or o.results["share"].get("status")
         if "report" in o.results:
             out["report"] = o.results["report"].get("report") or o.results["report"].get("status")
+    out["quarantine"] = published_quarantine()
+    for platform, row in out["platforms"].items():
+        row["quarantine"] = (out["quarantine"] or {}).get(platform, {"landing": 0, "warehouse": 0})
     return out
+
+
+def published_quarantine() -> dict[str, dict[str, int]] | None:
+    """Quarantined records per platform and stage in the published warehouse, by the one
+    definition `yiwang quarantine` and the report use; None when nothing is published."""
+    from yiwang.orchestrate.stages import TARGET_ENV
+    from yiwang.warehouse.targets import attach, resolve_target
+
+    target = resolve_target(os.environ.get(TARGET_ENV) or "duckdb")
+    if target.is_duckdb and not Path(target.duckdb_path).is_file():
+        return None
+    from quality.quarantine import by_platform, counts
+
+    try:
+        con = attach(target, "wh", read_only=True)
+    except Exception as error:  # the summary still prints; the counts say why they are missing
+        from connectors.credentials import redact
+
+        logging.getLogger("yiwang.orchestrate").warning("quarantine counts unavailable: %s", redact(str(error)))
+        return None
+    try:
+        return by_platform(counts(con, "wh"))
+    finally:
+        con.close()
 
 
 def print_summary(console: Console, values: dict[str, Any], outcomes: list[DagOutcome]) -> None:
@@ -278,11 +311,18 @@ def print_summary(console: Console, values: dict[str, Any], outcomes: list[DagOu
         color = "green" if o.state == "success" else "red"
         dags.add_row(o.dag_id, f"[{color}]{o.state}", tasks, f"{o.seconds:.1f}")
     console.print(dags)
-    rows = Table(title="rows per platform (落地)")
-    for column in ("platform", "rows landed", "quarantined", "state"):
-        rows.add_column(column)
+    rows = Table(title="rows per platform (落地); quarantined as `yiwang quarantine` counts them")
+    for column in ("platform", "rows landed", "quarantined at landing", "quarantined in the warehouse", "state"):
+        rows.add_column(column, justify="right" if column.startswith(("rows", "quarantined")) else "left")
     for platform, r in values["platforms"].items():
-        rows.add_row(platform, f"{r['rows'] or 0:,}", f"{r['quarantined'] or 0:,}", r["state"])
+        q = r.get("quarantine") if values.get("quarantine") is not None else None
+        rows.add_row(
+            platform,
+            f"{r['rows'] or 0:,}",
+            f"{q['landing']:,}" if q else "-",
+            f"{q['warehouse']:,}" if q else "-",
+            r["state"],
+        )
     console.print(rows)
     resolved = values.get("resolved") or {}
     console.print(
@@ -293,15 +333,46 @@ def print_summary(console: Console, values: dict[str, Any], outcomes: list[DagOu
         console.print(f"gate {name}: {state}")
     console.print(f"warehouse: {values.get('warehouse', '-')}")
     console.print(f"published version: {values.get('published', 'not published')}")
-    untriggered = "none (the sharing DAG runs after a publish)"
-    console.print(f"exports written: {values.get('exports', untriggered)}")
-    console.print(f"report: {values.get('report', untriggered)}")
-    console.print(f"task logs: {airflow_home() / 'logs'}   alerts: {workspace_dir('reports') / 'alerts.jsonl'}")
+    exports = values.get("exports")
+    if isinstance(exports, dict):
+        console.print(exports_table(exports))
+    else:
+        console.print(f"exports written: {exports or 'none (the sharing DAG runs after a publish)'}")
+    report = values.get("report")
+    if report and Path(str(report)).suffix == ".html":
+        report = Path(str(report)).resolve()
+    console.print(f"report: {report or 'none (the sharing DAG runs after a publish)'}")
+    console.print(
+        f"task logs: {airflow_home() / 'logs'}   alerts: {workspace_dir('reports').resolve() / 'alerts.jsonl'}"
+    )
+
+
+def exports_table(shared: dict[str, Any]) -> Table:
+    """The sharing task's summary: one row per department export, its datasets and rows, where."""
+    base = workspace_dir("exports").resolve()
+    run_id = shared.get("run_id") or ""
+    table = Table(title=f"exports written (部门共享), run {run_id}")
+    for column in ("department", "dataset", "rows", "folder"):
+        table.add_column(column, justify="right" if column == "rows" else "left", overflow="fold")
+    for department, datasets in (shared.get("departments") or {}).items():
+        for dataset, n in datasets.items():
+            table.add_row(department, dataset, f"{n:,}", str(base / department / run_id))
+    for platform, name in (shared.get("fixlists") or {}).items():
+        table.add_row(f"fix list {platform}", "整改清单", "", str(base / "fixlists" / run_id / name))
+    from rich.markup import escape
+
+    for line in shared.get("skipped") or []:
+        table.add_row("[yellow]skipped", escape(line), "", "")
+    for line in shared.get("errors") or []:
+        table.add_row("[red]error", escape(line), "", "")
+    return table
 
 
 def main(console: Console | None = None) -> bool:
     """`yiwang run`: configure, run every DAG, print the summary; True when every DAG succeeded."""
     console = console or Console()
+    # absolute from here on: every path the run prints or records can be used from anywhere
+    os.environ["YIWANG_HOME"] = str(home().resolve())
     configure()
     config = load_config()
     console.rule("[bold]yiwang run: the Airflow DAGs in one process (dag.test(), SQLite metadata)")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from yiwang.report import svg
-from yiwang.settings import workspace_dir
+from yiwang.settings import local_time, workspace_dir
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 CSS = """
@@ -70,13 +70,13 @@ def gather(con) -> dict[str, Any]:
     data: dict[str, Any] = {"published": None, "gates": [], "platforms": [], "resolution": {}, "kpi": {}}
     if _exists(con, "quality", "published_versions"):
         row = con.execute(
-            "select run_id, cast(published_at as varchar), gate_ok, gate_results, build_summary "
+            "select run_id, published_at, gate_ok, gate_results, build_summary "
             "from warehouse.quality.published_versions order by published_at desc limit 1"
         ).fetchone()
         if row:
             data["published"] = {
                 "run_id": row[0],
-                "published_at": row[1],
+                "published_at": local_time(row[1]) if row[1] is not None else None,
                 "gate_ok": row[2],
                 "build": json.loads(row[4] or "{}"),
             }
@@ -90,19 +90,24 @@ def gather(con) -> dict[str, Any]:
         )
     else:
         loaded = {}
-    quarantine: dict[tuple[str, str], int] = {}
-    if _exists(con, "quality", "quarantine"):
-        for p, t, n in con.execute(
-            "select platform, table_name, count(*)::bigint from warehouse.quality.quarantine group by all"
-        ).fetchall():
-            quarantine[(p, t)] = quarantine.get((p, t), 0) + n
-    if _exists(con, "marts", "record_quarantine"):
-        for p, t, n in con.execute(
-            "select source_platform, source_table, count(*)::bigint from warehouse.marts.record_quarantine group by all"
-        ).fetchall():
-            quarantine[(p, t)] = quarantine.get((p, t), 0) + n
+    # one definition of every quarantine figure (quality.quarantine.counts), per stage
+    from quality.quarantine import LANDING, WAREHOUSE, counts
+
+    frame = counts(con, "warehouse")
+    data["quarantine"] = [tuple(r) for r in frame.itertuples(index=False)]
+    quarantine: dict[tuple[str, str], dict[str, int]] = {}
+    for stage, p, t, _reason, n in data["quarantine"]:
+        row = quarantine.setdefault((p, t), {LANDING: 0, WAREHOUSE: 0})
+        row[stage] += int(n)
     data["platforms"] = sorted(
-        (p, t, loaded.get((p, t), (0, 0))[0], loaded.get((p, t), (0, 0))[1], quarantine.get((p, t), 0))
+        (
+            p,
+            t,
+            loaded.get((p, t), (0, 0))[0],
+            loaded.get((p, t), (0, 0))[1],
+            quarantine.get((p, t), {}).get(LANDING, 0),
+            quarantine.get((p, t), {}).get(WAREHOUSE, 0),
+        )
         for p, t in set(loaded) | set(quarantine)
     )
     res = data["resolution"]
@@ -171,7 +176,7 @@ def render(data: dict[str, Any], *, run_id: str, where: str) -> str:
                 ("published version 发布版本", pub["run_id"] if pub else "not published (未发布)"),
                 ("published at 发布时间", pub["published_at"] if pub else ""),
                 ("warehouse gate 仓库闸门", ("passed 通过" if pub["gate_ok"] else "failed 未通过") if pub else ""),
-                ("report written 生成时间", datetime.now(UTC).isoformat(timespec="seconds")),
+                ("report written 生成时间", local_time()),
             ],
             ["item", "value"],
         )
@@ -180,10 +185,27 @@ def render(data: dict[str, Any], *, run_id: str, where: str) -> str:
     parts.append(
         _table(
             data["platforms"],
-            ["platform 平台", "table 表", "rows loaded 入库行数", "batches 批次", "quarantined 隔离"],
-            {2, 3, 4},
+            [
+                "platform 平台",
+                "table 表",
+                "rows loaded 入库行数",
+                "batches 批次",
+                "quarantined at landing 落地隔离",
+                "quarantined in the warehouse 入仓隔离",
+            ],
+            {2, 3, 4, 5},
         )
     )
+    parts.append(
+        "<p>Landing: rows the connectors or the landing gate refused (open, until the platform fixes them). "
+        "Warehouse: landed records nothing can attach to (marts.record_quarantine). "
+        "落地隔离：连接器或落地闸门拒收、尚未修复的行；入仓隔离：已落地但无法关联的记录。</p>"
+    )
+    if data.get("quarantine"):
+        parts.append("<h3>Quarantine by reason 隔离原因</h3>")
+        parts.append(
+            _table(data["quarantine"], ["stage 环节", "platform 平台", "table 表", "reason 原因代码", "rows 行数"], {4})
+        )
     parts.append("<h2>Gate results 质量闸门</h2>")
     if data["gates"]:
         failed = [g for g in data["gates"] if not g[1]]

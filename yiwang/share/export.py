@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from yiwang.contracts import warehouse_models
-from yiwang.settings import workspace_dir
+from yiwang.settings import local_time, workspace_dir
 from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.kanon import suppress_small_cells
@@ -153,17 +153,48 @@ def _row_hashes(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"key_sha256": key.values, "row_sha256": body.values})
 
 
-def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
-    if fmt == "parquet":
+# Columns an export adds to a mart's own (aggregate counts, delta bookkeeping).
+EXTRA_HEADERS = {"person_count": "人数", "_yw_change": "变更类型", "_yw_key_sha256": "主键摘要"}
+YES, NO = "是", "否"
+
+
+def headers(dataset: str, columns: list[str]) -> dict[str, str]:
+    """Spreadsheet headers a department's staff read: the schemas' Chinese field name with the
+    column name beside it, 是否超期（is_overdue）; `english_name()` reads the column back."""
+    chinese = {c.name: c.chinese for c in warehouse_models()[dataset].columns} | EXTRA_HEADERS
+    return {c: f"{chinese[c]}（{c}）" if c in chinese else c for c in columns}
+
+
+def english_name(header: str) -> str:
+    """The column name in a spreadsheet export's header (the inverse of `headers()`)."""
+    return header.rsplit("（", 1)[1].rstrip("）") if header.endswith("）") and "（" in header else header
+
+
+def for_people(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """A CSV or Excel sheet as staff read it: Chinese headers, 是/否 for booleans, times on the
+    city's clock with their offset (2026-12-02 11:16:20+08:00)."""
+    out = frame.copy()
+    declared = {c.name: c.type for c in warehouse_models()[dataset].columns}
+    for c in out.columns:
+        column = out[c]
+        if declared.get(c) == "boolean" or pd.api.types.is_bool_dtype(column):
+            out[c] = column.map(lambda v: None if pd.isna(v) else (YES if v else NO)).astype("string")
+        elif declared.get(c) == "timestamp" or pd.api.types.is_datetime64_any_dtype(column):
+            # the marts' _at columns are UTC (naive in the warehouse); staff read their own clock
+            moments = pd.to_datetime(column)
+            if moments.dt.tz is None:
+                moments = moments.dt.tz_localize("UTC")
+            out[c] = moments.map(lambda v: None if pd.isna(v) else local_time(v.to_pydatetime())).astype("string")
+    return out.rename(columns=headers(dataset, list(out.columns)))
+
+
+def _write(frame: pd.DataFrame, path: Path, fmt: str, dataset: str) -> None:
+    if fmt == "parquet":  # for programs: column names and typed values as the mart has them
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
     elif fmt == "csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        for_people(frame, dataset).to_csv(path, index=False, encoding="utf-8-sig")
     else:
-        clean = frame.copy()
-        for c in clean.columns:
-            if isinstance(clean[c].dtype, pd.DatetimeTZDtype):
-                clean[c] = clean[c].dt.tz_localize(None)
-        clean.to_excel(path, index=False, engine="openpyxl")
+        for_people(frame, dataset).to_excel(path, index=False, engine="openpyxl")
 
 
 def _refuse(department: str, what: str, reason: str, run_id: str, purpose: str | None = None) -> None:
@@ -238,7 +269,7 @@ def _export_one(con, sub: Subscription, folder: Path, state_dir: Path, run_id: s
             state_update = (state_file, hashes)
         frame = exported
     path = folder / f"{sub.dataset}.{sub.format}"
-    _write(frame.reset_index(drop=True), path, sub.format)
+    _write(frame.reset_index(drop=True), path, sub.format, sub.dataset)
     return DatasetExport(sub.dataset, path.name, len(frame), _sha256(path), sub.mode, suppressed), (
         state_update,
         {c: str(t) for c, t in frame.dtypes.items()},
@@ -294,7 +325,7 @@ def share(
                     "department_name": dep.name,
                     "warehouse": target.describe(),
                     "warehouse_version": result.warehouse_version,
-                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "created_at": local_time(),
                     "datasets": [
                         {
                             **d.__dict__,
@@ -305,6 +336,8 @@ def share(
                             "masking": s.group_by or s.columns,
                             "k": s.k,
                             "schema": schemas[d.dataset],
+                            # the spreadsheet header of each column (parquet keeps the names)
+                            "headers": None if s.format == "parquet" else headers(d.dataset, list(schemas[d.dataset])),
                         }
                         for d, s in zip(done, subs, strict=True)
                     ],

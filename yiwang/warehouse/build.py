@@ -39,6 +39,7 @@ FAILED = ("error", "fail", "runtime error")
 # DuckDB's exceptions and dbt's node messages carry no errno: the OS's own text for ENOSPC, which
 # they pass on verbatim, is the one trace of a full disk they keep.
 NO_SPACE = os.strerror(errno.ENOSPC)
+NO_OP = "no-op"  # dbt's status for nodes with nothing to run (exposures)
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ def _node_results(result: Any) -> list[NodeResult]:
     nodes = []
     for r in getattr(result, "results", None) or []:
         node = r.node
+        if str(r.status) == NO_OP:  # an exposure runs nothing: not a build outcome to report
+            continue
         relation = getattr(node, "relation_name", None)
         nodes.append(
             NodeResult(

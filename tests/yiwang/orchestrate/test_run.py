@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
+import duckdb
 import pytest
 from waiting import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+SHARE_DEPARTMENTS = ("YUECHENG_CIVIL_AFFAIRS", "SHANGYU_ENFORCEMENT", "CITY_STATISTICS")
 
 
-def test_yiwang_run_end_to_end(fresh_city):
+def test_yiwang_run_end_to_end(fresh_city, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
-    env |= {"YIWANG_HOME": str(fresh_city), "COLUMNS": "200"}
+    env |= {"YIWANG_HOME": str(fresh_city), "COLUMNS": "200", "YIWANG_AUDIT_DIR": str(tmp_path / "audit")}
+    # the departments' pseudonym keys, so the sharing DAG writes every export
+    env |= {f"YIWANG_SHARE_KEY_{d}": f"run-test-{d.lower()}" for d in SHARE_DEPARTMENTS}
     done = run([sys.executable, "-m", "yiwang.cli", "run"], 600, env=env)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     airflow_home = fresh_city / "airflow"
@@ -35,10 +40,31 @@ def test_yiwang_run_end_to_end(fresh_city):
     # the summary is printed
     for text in ("rows per platform", "resolved", "published version", "report"):
         assert text in done.stdout
+    # a normal run is quiet: no library's warning (Splink, Cosmos, Airflow's start-up notes) and
+    # no dbt exposure reported as a warning for having nothing to run
+    output = done.stdout + done.stderr
+    noisy = [
+        line
+        for line in output.splitlines()
+        if re.search(r"\[warning\s*\]|Warning:|WARNING", line)
+        and not re.search(r"\[(yiwang|quality|connectors|dags)[.\]]", line)
+    ]
+    assert not noisy, noisy
+    assert "NO-OP" not in output and "no-op" not in output
+    # the exports as a table, absolute paths, the next commands complete
+    assert "exports written" in done.stdout and "{'run_id'" not in done.stdout
+    # (a long path folds inside its cell, the table's last column: read the cells without the ruling)
+    cells = re.sub(r"[│\s]", "", done.stdout)
+    assert str(fresh_city / "exports" / "shangyu_enforcement") in cells, done.stdout[-6000:]
+    warehouse = summary["dags"]["yiwang_warehouse"]
+    assert warehouse == "success"
+    tasks_line = next(line for line in done.stdout.splitlines() if "yiwang_warehouse" in line and "build=" in line)
+    assert tasks_line.index("build=") < tasks_line.index("warehouse_gate=") < tasks_line.index("publish=")
+    # one truth for every count: the run summary, `yiwang quarantine` and the report agree
+    _quarantine_counts_agree(fresh_city, summary, env)
     # XCom records hold counts and paths only: no ID numbers or phone numbers
     records = list((fresh_city / "reports" / "tasks").glob("*/*/*.json"))
     assert len(records) >= 9
-    import re
 
     for record in records:
         text = record.read_text()
@@ -78,3 +104,40 @@ def test_a_source_down_is_retried_then_alerted_and_the_others_still_load(fresh_c
     assert [a["kind"] for a in hotline] == ["retry", "failed"], alerts
     assert hotline[-1]["error_type"] == "TransientError"
     assert "hotline" in hotline[-1]["error"]
+
+
+def _quarantine_counts_agree(home, summary, env) -> None:
+    """The run summary's quarantine per platform and stage equals `yiwang quarantine`'s table and
+    the report's platform table, all read from the one published warehouse."""
+    from quality.quarantine import by_platform, counts
+    from yiwang.report.html import gather
+
+    warehouse = home / "warehouse" / "yiwang.duckdb"
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+    try:
+        frame = counts(con, "warehouse")
+        report = gather(con)
+    finally:
+        con.close()
+    expected = by_platform(frame)
+    assert frame["rows"].sum() > 0  # the tiny city's mess lands some rows in quarantine
+    assert {p: r["quarantine"] for p, r in summary["platforms"].items() if p in expected} == expected
+    assert summary["quarantine"] == expected
+    from_report: dict[str, dict[str, int]] = {}
+    for platform, _table, _rows, _batches, landing, in_warehouse in report["platforms"]:
+        row = from_report.setdefault(platform, {"landing": 0, "warehouse": 0})
+        row["landing"] += landing
+        row["warehouse"] += in_warehouse
+    assert {p: r for p, r in from_report.items() if sum(r.values())} == expected
+
+    listed = run([sys.executable, "-m", "yiwang.cli", "quarantine"], 300, env=env)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    for stage in ("landing", "warehouse"):
+        total = int(frame.loc[frame["stage"] == stage, "rows"].sum())
+        assert f"{stage} {total:,}" in listed.stdout
+    for reason in frame["reason_code"]:
+        assert reason in listed.stdout
+    # on a narrow terminal the reason codes wrap, never cut
+    narrow = run([sys.executable, "-m", "yiwang.cli", "quarantine"], 300, env=env | {"COLUMNS": "70"})
+    assert narrow.returncode == 0 and "…" not in narrow.stdout, narrow.stdout

@@ -14,6 +14,7 @@ import pytest
 from yiwang.share import ShareRefused, share
 from yiwang.share.audit import read as read_audit
 from yiwang.share.audit import verify_chain
+from yiwang.share.export import english_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
@@ -21,11 +22,14 @@ ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def _frame(path) -> pd.DataFrame:
+    """An export with its column names (spreadsheets carry Chinese headers with the name beside)."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     if path.suffix == ".csv":
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
-    return pd.read_excel(path, dtype=str)
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    else:
+        frame = pd.read_excel(path, dtype=str)
+    return frame.rename(columns=english_name)
 
 
 def _all_text(path) -> str:
@@ -58,9 +62,9 @@ def test_two_departments_get_masked_exports_with_tokens(built_city, share_env):
     # the same person's token differs between departments; within one department it is stable
     with duckdb.connect(str(built_city / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
         truth = con.execute("select person_key from marts.dim_person where current_grid_code like '330602%'").df()
-    residence = pd.read_csv(civil / "fct_residence.csv", encoding="utf-8-sig", dtype=str)
+    residence = _frame(civil / "fct_residence.csv")
     assert set(residence["person_key"]) <= set(persons["person_key"]) | set(residence["person_key"])
-    enforcement = pd.read_csv(by_dep["shangyu_enforcement"].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    enforcement = _frame(by_dep["shangyu_enforcement"].path / "fct_event.csv")
     assert not set(enforcement["reporter_person_key"].dropna()) & set(persons["person_key"])
     assert len(persons) == len(truth)
     assert enforcement["address"].dropna().map(lambda a: not re.search(r"\d+室|\d+单元", a)).all()
@@ -128,11 +132,11 @@ def test_a_missing_department_key_fails_clearly(built_city, share_env, monkeypat
 def test_delta_exports_only_what_changed_on_day_2(built_city, day2_city, share_env):
     share_env(built_city)
     first = share("shangyu_enforcement")
-    day1 = pd.read_csv(first.exports[0].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    day1 = _frame(first.exports[0].path / "fct_event.csv")
     assert (day1["_yw_change"] == "inserted").all()
     share_env(day2_city)
     second = share("shangyu_enforcement")
-    delta = pd.read_csv(second.exports[0].path / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    delta = _frame(second.exports[0].path / "fct_event.csv")
 
     columns = [c for c in day1.columns if c not in ("_yw_change", "reporter_person_key", "address")]
     query = f"select {', '.join(columns)} from marts.fct_event where grid_code like '330604%'"
@@ -224,3 +228,42 @@ def test_sharing_stops_on_a_tampered_audit_log(built_city, share_env):
     with pytest.raises(AuditError, match=r"sharing stopped.*lines were removed at the end"):
         share("shangyu_enforcement")
     assert len(log.read_text("utf-8").splitlines()) == len(lines) - 1  # nothing appended to a broken log
+
+
+def test_spreadsheets_read_as_staff_expect_and_times_are_the_citys(built_city, share_env, monkeypatch):
+    """CSV headers are the schemas' Chinese names with the column beside, booleans 是/否, times
+    on the city's clock (YIWANG_TIMEZONE, default Asia/Shanghai) with the offset; the manifest is
+    readable Chinese and says which header is which column."""
+    from yiwang.contracts import warehouse_models
+
+    share_env(built_city)
+    result = share("shangyu_enforcement")
+    assert result.ok, result.errors
+    folder = result.exports[0].path
+    raw = pd.read_csv(folder / "fct_event.csv", encoding="utf-8-sig", dtype=str)
+    chinese = {c.name: c.chinese for c in warehouse_models()["fct_event"].columns}
+    assert "是否超期（is_overdue）" in raw.columns and "变更类型（_yw_change）" in raw.columns
+    for header in raw.columns:
+        name = english_name(header)
+        assert header == f"{chinese.get(name, '变更类型')}（{name}）"
+    overdue = raw["是否超期（is_overdue）"].dropna()
+    assert len(overdue) and set(overdue) <= {"是", "否"}
+    reported = raw[f"{chinese['reported_at']}（reported_at）"].dropna()
+    assert len(reported) and reported.str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+08:00").all()
+
+    # the same instant as the warehouse holds it (UTC), only on the city's clock
+    key = raw[f"{chinese['event_key']}（event_key）"].iloc[0]
+    shown = raw[f"{chinese['reported_at']}（reported_at）"].iloc[0]
+    with duckdb.connect(str(built_city / "warehouse" / "yiwang.duckdb"), read_only=True) as con:
+        stored = con.execute("select reported_at from marts.fct_event where event_key = ?", [key]).fetchone()[0]
+    assert pd.Timestamp(shown) == pd.Timestamp(stored).tz_localize("UTC")
+
+    text = (folder / "manifest.json").read_text("utf-8")
+    assert "\\u" not in text and "上虞区综合行政执法局" in text
+    manifest = json.loads(text)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+08:00", manifest["created_at"])
+    assert manifest["datasets"][0]["headers"]["is_overdue"] == "是否超期（is_overdue）"
+
+    monkeypatch.setenv("YIWANG_TIMEZONE", "UTC")
+    utc = share("shangyu_enforcement")
+    assert json.loads((utc.exports[0].path / "manifest.json").read_text("utf-8"))["created_at"].endswith("+00:00")

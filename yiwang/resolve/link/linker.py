@@ -59,7 +59,7 @@ def _train(linker: Linker, settings: LinkSettings) -> None:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
         except Exception as error:  # a rule that blocks nothing trains nothing; the others still do
-            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, error)
+            logging.getLogger(__name__).info("EM on %s skipped: %s", rule, error)
 
 
 def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, baseline: bool) -> LinkResult:
@@ -70,7 +70,7 @@ def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, bas
         if not Path(settings.model).is_file():
             raise SettingsError(f"model file {settings.model} does not exist (remove `model:` to train one)")
         model = str(settings.model)
-    linker = Linker(registered if len(registered) > 1 else registered[0], model, log_level=logging.WARNING)
+    linker = Linker(registered if len(registered) > 1 else registered[0], model, log_level=logging.ERROR)
     if settings.model is None or baseline:
         _train(linker, settings)
     predictions = linker.inference.predict(threshold_match_probability=0.01)
