@@ -27,6 +27,15 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+
+@app.callback()
+def _quiet() -> None:
+    """Every command, not only `yiwang run`, prints only our own warnings (YIWANG_VERBOSE=1: all)."""
+    from yiwang.logs import quiet_libraries
+
+    quiet_libraries()
+
+
 app.add_typer(simulate_cli, name="simulate")
 app.command("extract")(extract_command)
 app.command("build")(build_command)
