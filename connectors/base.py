@@ -5,21 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import pyarrow as pa
 
+ErrorKind = Literal["transient", "terminal"]  # what a scheduler does: retry later, or stop for a person
+
 
 class ExtractError(RuntimeError):
-    """An extraction failed; the message says which table and why, never a secret."""
+    """An extraction failed; the message says which table and why, never a secret.
+
+    `kind` is "terminal" unless a subclass or the raiser says otherwise: the same input gives the
+    same answer (a refused file, a contract violation), so only a person can change the outcome.
+    """
+
+    kind: ErrorKind = "terminal"
 
 
 class SourceError(ExtractError):
-    """The source could not be read (down, failing, refusing); `transient` when a retry may help."""
+    """The source could not be read (down, failing, refusing).
 
-    def __init__(self, message: str, transient: bool = False):
+    `transient`: read the table again at once (bounded, within the run), since the connector did
+    not retry itself; the error is then also transient for the scheduler. `kind` overrides the
+    latter alone: a source already retried until it gave up is transient but not read again now.
+    """
+
+    def __init__(self, message: str, transient: bool = False, kind: ErrorKind | None = None):
         super().__init__(message)
+        if transient and kind == "terminal":
+            raise ValueError("a SourceError read again at once cannot be terminal")
         self.transient = transient
+        self.kind = kind or ("transient" if transient else "terminal")
 
 
 class DriftError(ExtractError):

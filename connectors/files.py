@@ -330,7 +330,10 @@ class FileDropSource:
 
     def files(self) -> list[Path]:
         if not self.folder.is_dir():
-            raise SourceError(f"{self.contract.qualified_name}: drop folder {self.folder} does not exist")
+            # like a missing SQLite store: a share not mounted yet, so a later run may find it
+            raise SourceError(
+                f"{self.contract.qualified_name}: drop folder {self.folder} does not exist", kind="transient"
+            )
         return sorted(p for p in self.folder.glob(self.contract.file_pattern or "*") if p.is_file())
 
     def units(self, since: Any, taken_files: dict[str, str], full: bool) -> list[Unit]:

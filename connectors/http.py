@@ -110,10 +110,8 @@ class HttpJsonClient:
             if attempt + 1 < self.retry.max_attempts:
                 self.retries.append(last)
                 self.sleep(self.retry.delay(attempt, retry_after))
-        raise SourceError(
-            f"{where}: gave up after {self.retry.max_attempts} attempts; last: {last}",
-            transient=False,
-        )
+        # retried here already: not read again in this run, but a later run may find it up
+        raise SourceError(f"{where}: gave up after {self.retry.max_attempts} attempts; last: {last}", kind="transient")
 
 
 def _text(value: Any) -> str | None:

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from connectors.base import ExtractError, Source, SourceError, SourceRead, Unit
+from connectors.base import ErrorKind, ExtractError, Source, SourceError, SourceRead, Unit
 from connectors.coerce import check_drift, coercion_sql
 from connectors.credentials import redact_url, resolve_secret, resolve_url, where_to_set
 from connectors.files import FileDropSource
@@ -64,7 +64,8 @@ MEMORY_LIMIT = "256MB"  # DuckDB per connection; past it joins and sorts spill t
 
 
 class HeldBatch(ExtractError):
-    """A unit cannot land as it is (a contract column is missing): the whole run is held."""
+    """A unit cannot land as it is (a contract column is missing): the whole run is held (terminal:
+    it lands once the contract or the source changes, not by running again)."""
 
     def __init__(self, reason: str, unit: dict[str, Any]):
         super().__init__(reason)
@@ -123,6 +124,8 @@ class TableResult:
     counts: dict[str, int] = field(default_factory=dict)
     manifest_path: Path | None = None
     error: str | None = None  # why the table failed or was held
+    kind: ErrorKind | None = None  # set with `error`: "transient" (worth a later retry) or "terminal"
+    confirmable: bool = False  # a refused drop that `accept_short` would take (see ShortDrop)
     note: str | None = None  # e.g. "no new file": the run landed no batch for this table
 
     @property
@@ -682,8 +685,13 @@ def _discard(cfg: TableConfig, run_id: str) -> None:
 ACCEPT_SHORT_HINT = "yiwang extract --accept-short {name}"
 
 
-def _refused(cfg: TableConfig, why: str) -> SourceError:
-    return SourceError(
+class ShortDrop(SourceError):
+    """A dropped file refused as possibly cut or short: terminal, unless the operator confirms it
+    (`accept_short`); a file broken inside (rows of the wrong width) is refused whatever they say."""
+
+
+def _refused(cfg: TableConfig, why: str) -> ShortDrop:
+    return ShortDrop(
         f"{why}; the file is refused and nothing landed (the table keeps its previous state). Deliver the "
         f"whole export again, or if it is complete as it is, run `{ACCEPT_SHORT_HINT.format(name=cfg.name)}`"
     )
@@ -827,7 +835,14 @@ def _hold(run: _TableRun, held: HeldBatch, description: str, since: Any, full: b
     }
     record = write_held(cfg.platform, cfg.table, run.run_id, manifest)
     result = TableResult(
-        cfg.platform, cfg.table, run.run_id, "held", counts, record.path / "_manifest.json", error=str(held)
+        cfg.platform,
+        cfg.table,
+        run.run_id,
+        "held",
+        counts,
+        record.path / "_manifest.json",
+        error=str(held),
+        kind=held.kind,
     )
     progress.finish(cfg, result)
     return result
@@ -842,6 +857,28 @@ _STORAGE_ADVICE = {
 }
 
 
+_SPACE = (errno.ENOSPC, errno.EDQUOT)  # space other runs free when they end: worth a later retry
+
+
+def _storage_code(error: Exception) -> int | None:
+    code = getattr(error, "errno", None)
+    if code in _STORAGE_ADVICE:
+        return code
+    text = " ".join(str(error).split())  # DuckDB and Arrow pass the OS message on, not the errno
+    return next((c for c in _STORAGE_ADVICE if os.strerror(c) in text), None)
+
+
+def storage_kind(error: Exception) -> ErrorKind:
+    """Whether a failed write may pass later: full disks and I/O hiccups may, a read-only or
+    forbidden workspace, exhausted working memory and DuckDB's own (non-I/O) errors do not."""
+    code = _storage_code(error)
+    if code is not None:
+        return "transient" if code in _SPACE else "terminal"
+    if isinstance(error, duckdb.Error) and not isinstance(error, duckdb.IOException):
+        return "terminal"  # includes OutOfMemoryException: the same data needs the same memory
+    return "transient"
+
+
 def storage_error(cfg: TableConfig, error: Exception) -> str:
     """One line for a failed write: what the OS said, where, and what to do."""
     text = " ".join(str(error).split())
@@ -850,9 +887,7 @@ def storage_error(cfg: TableConfig, error: Exception) -> str:
             f"{cfg.name}: staging ran out of DuckDB's {MEMORY_LIMIT} of working memory; nothing landed: look for "
             "an oversized value in the source (or raise connectors.pipeline.MEMORY_LIMIT), then run again"
         )
-    code = getattr(error, "errno", None)
-    if code not in _STORAGE_ADVICE:  # DuckDB and Arrow pass the OS message on, not the errno
-        code = next((c for c in _STORAGE_ADVICE if os.strerror(c) in text), None)
+    code = _storage_code(error)
     if code is None:
         return f"{cfg.name}: {error.__class__.__name__}: {text[:300]}"
     where = getattr(error, "filename", None) or text[:200]
@@ -875,6 +910,10 @@ def extract(
 ) -> list[TableResult]:
     """Extract tables one after another; a failing table does not stop the others.
 
+    A failed or held table's result carries the error's `kind`: "transient" (the source was
+    down, a lock held, the disk full: a later run may pass) or "terminal" (a refused file, drift,
+    a missing credential: a person must act first); schedulers retry by kind, never by message.
+
     `accept_short` names tables (`party_building.members`) or platforms whose dropped files the
     operator confirmed as complete although they look short (see `extract_table`).
     """
@@ -882,16 +921,27 @@ def extract(
     progress = progress or Progress()
     results = []
     for cfg in tables:
+        confirmable = False
         try:
             results.append(extract_table(cfg, run_id, full, progress, accept_short=_accepted(accept_short, cfg)))
             continue
         except LockedError as error:
-            message = f"{cfg.name}: {error}"
-        except (ExtractError, LookupError) as error:
-            message = str(error)
+            message, kind = f"{cfg.name}: {error}", error.kind
+        except ExtractError as error:
+            message, kind, confirmable = str(error), error.kind, isinstance(error, ShortDrop)
+        except LookupError as error:  # a credential or location not configured: a person sets it
+            message, kind = str(error), "terminal"
         except (OSError, duckdb.Error) as error:
-            message = storage_error(cfg, error)
-        result = TableResult(cfg.platform, cfg.table, run_id, "failed", error=message)
+            message, kind = storage_error(cfg, error), storage_kind(error)
+        result = TableResult(
+            cfg.platform,
+            cfg.table,
+            run_id,
+            "failed",
+            error=message,
+            kind=kind,
+            confirmable=confirmable,
+        )
         progress.finish(cfg, result)
         results.append(result)
     return results

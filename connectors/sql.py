@@ -44,7 +44,8 @@ def _attach_string(url: URL, kind: str) -> str:
         if not url.database or url.database == ":memory:":
             raise SourceError(f"{redact_url(str(url))}: a SQLite source needs a file")
         if not Path(url.database).is_file():
-            raise SourceError(f"SQLite store {url.database} does not exist", transient=False)
+            # a store being copied in or a share not mounted yet: a later run may find it
+            raise SourceError(f"SQLite store {url.database} does not exist", kind="transient")
         return url.database
     parts = {
         "host": url.host or "127.0.0.1",

@@ -27,6 +27,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.base import ErrorKind
 from connectors.landing import Batch, committed_batches, write_json_atomic
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_table
@@ -34,7 +35,9 @@ from yiwang.settings import workspace_dir
 
 
 class LockedError(RuntimeError):  # not an ExtractError: the source was never touched
-    """Another process is extracting the same table."""
+    """Another process is extracting the same table (transient: the lock ends with that run)."""
+
+    kind: ErrorKind = "transient"
 
 
 class TableLock:

@@ -39,7 +39,7 @@ def test_a_dropped_column_holds_the_snapshot(workspace: Path, monkeypatch: pytes
     execute(url, "alter table zz_dw drop column lxdh")
     [held] = extract([table_config("grid_platform", "zz_dw")])
     assert all(isinstance(r["lxdh"], str) for r in current("grid_platform", "zz_dw", "dwbh").values())
-    assert held.status == "held" and held.manifest_path is not None
+    assert held.status == "held" and held.manifest_path is not None and held.kind == "terminal"
     assert "missing column(s) ['lxdh']" in held.error and "schemas/sources/grid_platform/zz_dw.yml" in held.error
     assert [b.run_id for b in committed_batches("grid_platform", "zz_dw")] == [first.run_id]
     assert TableState.load("grid_platform", "zz_dw") == state_before  # the previous state is kept

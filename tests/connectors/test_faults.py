@@ -143,6 +143,7 @@ def test_a_held_lock_fails_that_table_only(workspace: Path) -> None:
     with TableState.load("hotline", "t_gd_workorder").lock():  # another run is extracting it
         hotline, members = extract(tables)
     assert hotline.status == "failed" and "another extraction of this table is running" in hotline.error
+    assert hotline.kind == "transient" and members.kind is None  # the lock ends with the other run
     assert "wait for that run to finish" in hotline.error and "\n" not in hotline.error
     assert members.status == "ok" and members.counts["insert"] == 50
     [hotline, _] = extract(tables)  # once the other run is done, the table loads
@@ -229,6 +230,7 @@ def test_a_read_only_workspace_fails_each_table_clearly(workspace: Path, small_d
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     for result in results:
         assert result.status == "failed" and "read-only file system" in result.error, result.error
+        assert result.kind == "terminal"
         assert "make the workspace writable" in result.error and "\n" not in result.error
 
 
@@ -245,3 +247,17 @@ def test_storage_errors_say_what_to_do() -> None:
     assert "no space left on device" in storage_error(cfg, io) and "free space" in storage_error(cfg, io)
     other = storage_error(cfg, duckdb.IOException("IO Error: something\nelse"))
     assert other == "hotline.t_gd_workorder: IOException: IO Error: something else"
+
+
+def test_storage_errors_have_a_kind() -> None:
+    import duckdb
+
+    from connectors.pipeline import storage_kind
+
+    assert storage_kind(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == "transient"  # space gets freed
+    assert storage_kind(duckdb.IOException("IO Error: write failed: No space left on device")) == "transient"
+    assert storage_kind(OSError(errno.EROFS, os.strerror(errno.EROFS))) == "terminal"
+    assert storage_kind(PermissionError(errno.EACCES, os.strerror(errno.EACCES))) == "terminal"
+    assert storage_kind(duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate")) == "terminal"
+    assert storage_kind(duckdb.BinderException("Binder Error: no such column")) == "terminal"
+    assert storage_kind(OSError(errno.EIO, os.strerror(errno.EIO))) == "transient"  # a network disk hiccup

@@ -156,6 +156,7 @@ def test_drift_freeze_fails_before_writing(workspace: Path) -> None:
     wb.save(path)
     [result] = extract([table_config("party_building", "organisations")])
     assert result.status == "failed" and "'备注'" in result.error and "freeze" in result.error
+    assert result.kind == "terminal"
     assert not (workspace / "landing" / "party_building" / "organisations").exists()
     # the same file under evolve lands the new column and records it
     [result] = extract([table_config("party_building", "organisations", drift="evolve")])
@@ -195,8 +196,9 @@ def state_snapshot() -> tuple:
     return state.last_run_id, state.files, index
 
 
-def assert_refused(result, *words: str) -> None:
+def assert_refused(result, *words: str, confirmable: bool = False) -> None:
     assert result.status == "failed" and result.manifest_path is None
+    assert result.kind == "terminal" and result.confirmable == confirmable  # a retry reads the same file
     assert "\n" not in result.error and "nothing landed" in result.error, result.error
     for word in words:
         assert word in result.error, result.error
@@ -223,7 +225,7 @@ def test_export_cut_after_a_field_is_refused_unless_confirmed(workspace: Path) -
     rows_end = data.index(b"\r\n", int(len(data) * 0.85))
     (exports(workspace) / "dangyuan_20240302.csv").write_bytes(data[: data.rindex(b",", 0, rows_end) + 1])
     [result] = extract([table_config("party_building", "members")])
-    assert_refused(result, "ends without a line break", "--accept-short party_building.members")
+    assert_refused(result, "ends without a line break", "--accept-short party_building.members", confirmable=True)
     assert len(committed_batches("party_building", "members")) == 1
     # the operator checked the export and confirms it: it lands, and the manifest says so
     [result] = extract([table_config("party_building", "members")], accept_short=("party_building",))
@@ -236,7 +238,7 @@ def test_much_shorter_export_is_refused_unless_confirmed(workspace: Path) -> Non
     day1(workspace, 20)
     write_csv(exports(workspace) / "dangyuan_20240302.csv", HEADER, [member(i, f"党员{i}") for i in range(7)], "gbk")
     [result] = extract([table_config("party_building", "members")])
-    assert_refused(result, "7 rows", "50% of the 20 records", "min_row_ratio", "--accept-short")
+    assert_refused(result, "7 rows", "50% of the 20 records", "min_row_ratio", "--accept-short", confirmable=True)
     assert TableState.load("party_building", "members").files.keys() == {"dangyuan_20240301.csv"}
     # the ratio is configuration: a table that may shrink that much says so in tables.yml
     [result] = extract([table_config("party_building", "members", min_row_ratio=0.3)])

@@ -118,6 +118,7 @@ def test_failing_halfway_moves_no_cursor_and_others_still_load(api_db: Path, api
         results = extract([contacts_config(page_size=10), table_config("party_building", "members")], full=True)
     failed, members = results
     assert failed.status == "failed" and "gave up after 4 attempts" in failed.error and "HTTP 500" in failed.error
+    assert failed.kind == "transient"  # retried here already, but a later run may find the API up
     assert members.status == "ok" and members.counts["insert"] == 1  # the other source still loads
     assert TableState.load("party_building", "household_contacts", None).cursor == cursor
     assert len(committed_batches("party_building", "household_contacts")) == batches
@@ -174,6 +175,7 @@ def test_a_short_read_that_persists_fails_and_lands_nothing(api_db: Path, api_en
         [result] = extract([contacts_config()])
     assert result.status == "failed" and not result.reconciled
     assert "the API announced 120 records but" in result.error and "gave up after 3 reads" in result.error
+    assert result.kind == "transient"
     assert committed_batches("party_building", "household_contacts") == []
     assert TableState.load("party_building", "household_contacts", None).cursor is None
 
@@ -185,3 +187,4 @@ def test_missing_token_names_the_variable(api_db: Path, monkeypatch: pytest.Monk
     assert result.status == "failed"
     assert "no API token" in result.error and "YIWANG_PARTY_API_TOKEN" in result.error
     assert "yiwang_party_api" in result.error and server.requests == 0
+    assert result.kind == "terminal"  # a person sets the token; retrying does not

@@ -158,7 +158,7 @@ def test_source_down_is_a_clear_error_without_password(workspace: Path, monkeypa
     monkeypatch.setattr("connectors.pipeline.RETRY_BASE_SECONDS", 0.01)
     [result] = extract([table_config("hotline", "t_gd_lzjl")], run_id=new_run_id())
     assert result.status == "failed"
-    assert "cannot connect" in result.error and "s3cr3t-pw" not in result.error
+    assert "cannot connect" in result.error and "s3cr3t-pw" not in result.error and result.kind == "transient"
     assert committed_batches("hotline", "t_gd_lzjl") == []
     assert TableState.load("hotline", "t_gd_lzjl", None).cursor is None
 
@@ -167,3 +167,5 @@ def test_extract_table_raises_for_callers(workspace: Path, monkeypatch) -> None:
     monkeypatch.setenv("YIWANG_HOTLINE_URL", f"sqlite:///{workspace / 'missing.sqlite'}")
     with pytest.raises(Exception, match="does not exist"):
         extract_table(table_config("hotline", "t_gd_lzjl"), new_run_id())
+    [result] = extract([table_config("hotline", "t_gd_lzjl")])
+    assert result.status == "failed" and result.kind == "transient"  # a store not copied in yet

@@ -58,7 +58,8 @@ for dag_id, dag in bag.dags.items():
         return [u for o in c.objects for u in uris(o)] if hasattr(c, "objects") else [c.uri]
     assets = sorted(uris(condition)) if condition is not None else []
     out["dags"][dag_id] = {"tags": sorted(dag.tags), "doc": dag.doc_md, "max_active_runs": dag.max_active_runs,
-                           "schedule": schedule, "assets": assets, "tasks": tasks, "fileloc": dag.fileloc}
+                           "schedule": schedule, "assets": assets, "tasks": tasks, "fileloc": dag.fileloc,
+                           "params": {k: [dag.params[k], dag.params.get_param(k).schema] for k in dag.params}}
 heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2].split(",")))
 out["heavy"] = heavy
 print("@@" + json.dumps(out, default=str))
@@ -124,6 +125,13 @@ def test_gates_are_not_retried_but_extraction_is(dagbag):
         assert tasks["landing_gate"]["retries"] == 0
         assert tasks["landing_gate"]["outlets"] == [f"yiwang://landing/{platform}"]
     assert dagbag["dags"]["yiwang_warehouse"]["tasks"]["warehouse_gate"]["retries"] == 0
+
+
+def test_extract_dags_take_the_confirmation_of_a_short_file_as_a_param(dagbag):
+    for platform in PLATFORMS:
+        default, schema = dagbag["dags"][f"yiwang_extract_{platform}"]["params"]["accept_short"]
+        assert default == [] and schema["type"] == "array" and schema["items"] == {"type": "string"}
+    assert dagbag["dags"]["yiwang_warehouse"]["params"] == {}
 
 
 def test_warehouse_dag_single_writer_and_assets(dagbag):

@@ -17,7 +17,8 @@ DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 CONFIG_ENV = "YIWANG_PIPELINES_FILE"  # another pipelines.yml (a deployment); default dags/pipelines.yml
 IF_MISSING = ("fail", "pass", "skip")
 TASK_KEYS = {"id", "call", "stage", "if_missing", "retries", "pool", "emits", "doc", "trigger_rule", "queue"}
-DAG_KEYS = {"file", "dag_id", "per_platform", "schedule", "tags", "max_active_runs", "tasks"}
+DAG_KEYS = {"file", "dag_id", "per_platform", "schedule", "tags", "max_active_runs", "tasks", "params"}
+PARAM_KEYS = {"default", "description", "title", "type", "items"}  # Airflow Param: a default and JSON schema
 DEFAULT_KEYS = {
     "owner",
     "retries",
@@ -59,6 +60,7 @@ class DagSpec:
     max_active_runs: int
     tasks: tuple[TaskSpec, ...]
     platform: str | None = None
+    params: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)  # name → PARAM_KEYS
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,18 @@ def _task(where: str, raw: dict, assets: dict) -> TaskSpec:
     return TaskSpec(**raw)
 
 
+def _params(where: str, raw: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: a mapping of param name to its default and schema")
+    params = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            raise ConfigError(f"{where}.{name}: needs a `default` (scheduled runs use it)")
+        _unknown(f"{where}.{name}", spec, PARAM_KEYS)
+        params[str(name)] = dict(spec)
+    return params
+
+
 def load_config(path: Path | None = None) -> PipelineConfig:
     """Read and check pipelines.yml."""
     path = Path(path or config_path())
@@ -136,6 +150,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
             "tags": tuple(defaults.get("tags", [])) + tuple(entry.get("tags", [])),
             "max_active_runs": int(entry.get("max_active_runs", 1)),
             "tasks": tasks,
+            "params": _params(f"{where}.params", entry.get("params") or {}),
         }
         if "per_platform" in entry:
             for platform, options in entry["per_platform"].items():

@@ -10,7 +10,8 @@ Nothing here does I/O beyond reading pipelines.yml, and nothing imports the stag
 dbt, DuckDB, pandas): each task imports its stage when it runs (yiwang/orchestrate/runtime.py).
 Every task gets the same policy: retries with exponential backoff for the transient errors the
 configuration lists and none for anything else (an `ExceptionRetryPolicy`), a failure callback,
-and the pools, assets and docs its entry names.
+and the pools, assets and docs its entry names; a DAG gets the `params` its entry declares (set
+when a run is triggered by hand, read by the tasks' adapters).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 
-from airflow.sdk import DAG, Asset, ExceptionRetryPolicy, RetryAction, RetryRule, chain, task
+from airflow.sdk import DAG, Asset, ExceptionRetryPolicy, Param, RetryAction, RetryRule, chain, task
 
 from yiwang.orchestrate import callbacks, runtime
 from yiwang.orchestrate.config import DagSpec, PipelineConfig, TaskSpec, load_config
@@ -102,6 +103,7 @@ def build_dag(config: PipelineConfig, spec: DagSpec, doc: str | None) -> DAG:
         doc_md=f"## {title}\n\n{(doc or '').strip()}",
         description=(doc or spec.dag_id).strip().splitlines()[0],
         dagrun_timeout=timedelta(hours=6),
+        params={name: Param(**p) for name, p in spec.params.items()},
     ) as dag:
         tasks, previous = [], None
         for item in spec.tasks:

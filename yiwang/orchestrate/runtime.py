@@ -118,9 +118,10 @@ def run_stage(
         raise AirflowFailException(message) from None
     import_seconds = round(time.monotonic() - imported, 3)  # the stage's own imports (dbt, DuckDB, …)
     upstream = ti.xcom_pull(task_ids=previous) if previous else None
+    params = dict(context.get("params") or {})  # the DAG run's params (pipelines.yml `params`)
     started = time.monotonic()
     try:
-        out = adapter(stage_fn, platform=platform, upstream=upstream, run_id=run_id)
+        out = adapter(stage_fn, platform=platform, upstream=upstream, run_id=run_id, params=params)
     except AirflowSkipException:
         raise
     except AirflowFailException as error:  # terminal: a failed gate, a failing dbt node

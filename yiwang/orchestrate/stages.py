@@ -1,14 +1,16 @@
 """Adapters between Airflow tasks and the pipeline's stages (one per task kind in pipelines.yml).
 
-Each adapter is called as `adapter(stage_fn, platform=..., upstream=..., run_id=...)` by
-yiwang/orchestrate/runtime.py, with `stage_fn` the stage function the configuration names. It
-calls the stage, writes what a data engineer needs into the task log, raises
-`AirflowFailException` for terminal failures (a failed gate, a failing dbt model or test) and
+Each adapter is called as `adapter(stage_fn, platform=..., upstream=..., run_id=..., params=...)`
+by yiwang/orchestrate/runtime.py, with `stage_fn` the stage function the configuration names and
+`params` the DAG run's params. It calls the stage, writes what a data engineer needs into the
+task log, raises `AirflowFailException` for terminal failures (a failed gate, a failing dbt model
+or test, a table whose error kind is terminal) and `TransientError` for those worth retrying, and
 returns a small dict for XCom: counts, run ids, versions and paths, never rows or secrets.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any
@@ -23,7 +25,7 @@ MART_COUNTS = {  # what `yiwang run` reports as resolved
     "companies": "dim_legal_entity",
     "events": "fct_event",
 }
-TERMINAL_WORDS = ("drift", "contract", "not_null", "registry", "unknown column", "freeze")
+ACCEPT_SHORT_PARAM = "accept_short"  # the extract DAGs' param: dropped files the operator confirmed
 
 
 def _fail(message: str):
@@ -41,11 +43,35 @@ def _summary(result: Any) -> dict:
     return summary() if callable(summary) else {}
 
 
-def extract(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
-    """Extract every table of `platform`; a failing table fails the task after the others landed."""
+def _accept_short(registry, platform: str, value) -> tuple[str, ...]:
+    """The run's `accept_short` param: the platform or its tables (`platform.table`); a typo or
+    another platform's table fails the task rather than pass unconfirmed."""
+    from connectors import select_tables
+
+    names = [value] if isinstance(value, str) else list(value or [])
+    for name in names:
+        try:
+            chosen = select_tables(registry, str(name))
+        except KeyError as error:
+            raise _fail(f"param {ACCEPT_SHORT_PARAM}: {error.args[0]}") from None
+        if any(cfg.platform != platform for cfg in chosen):
+            raise _fail(f"param {ACCEPT_SHORT_PARAM}: {name!r} is not a table of {platform}")
+    return tuple(str(n) for n in names)
+
+
+def extract(stage_fn, *, platform: str, upstream=None, run_id: str, params: dict | None = None) -> dict:
+    """Extract every table of `platform`; a failing table fails the task after the others landed.
+
+    Each failed or held table carries its error's kind: the task is retried when one of them is
+    transient (a retry may land it) and fails at once when all are terminal.
+    """
     from connectors import load_registry, select_tables
 
-    results = stage_fn(select_tables(load_registry(), platform))
+    registry = load_registry()
+    accept_short = _accept_short(registry, platform, (params or {}).get(ACCEPT_SHORT_PARAM))
+    if accept_short:
+        log.info("%s: dropped files confirmed as complete for this run: %s", platform, ", ".join(accept_short))
+    results = stage_fn(select_tables(registry, platform), accept_short=accept_short)
     tables = {}
     for r in results:
         c = r.counts or {}
@@ -58,7 +84,7 @@ def extract(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
         log.info(
             "%s.%s: %s %s", platform, r.table, r.status, {k: c.get(k) for k in ("source", "landed", "quarantined")}
         )
-    failed = {r.table: r.error or "failed" for r in results if r.status != "ok"}
+    failed = [r for r in results if r.status != "ok"]
     out = {
         "platform": platform,
         "run_id": results[0].run_id if results else None,
@@ -67,12 +93,17 @@ def extract(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
         "quarantined": sum(t["quarantined"] for t in tables.values()),
         "manifests": [str(r.manifest_path) for r in results if r.manifest_path],
     }
-    if failed:
-        text = "; ".join(f"{table}: {error}" for table, error in failed.items())
-        if any(word in text.lower() for word in TERMINAL_WORDS):
-            raise _fail(f"{platform}: {len(failed)} table(s) failed on the contract: {text}")
+    if not failed:
+        return out
+    kinds = {r.table: r.kind or "terminal" for r in failed}  # a failure of unknown kind is not retried
+    text = "; ".join(f"{r.table} ({r.status}, {kinds[r.table]}): {r.error or r.status}" for r in failed)
+    confirm = [f"{platform}.{r.table}" for r in failed if r.confirmable]
+    if confirm:  # the DAG's way to say what `yiwang extract --accept-short` says on the command line
+        conf = json.dumps({ACCEPT_SHORT_PARAM: confirm})
+        text += f". If the refused file is complete as it is, trigger this DAG with the conf {conf}"
+    if "transient" in kinds.values():
         raise TransientError(f"{platform}: {len(failed)} of {len(results)} table(s) failed: {text}")
-    return out
+    raise _fail(f"{platform}: {len(failed)} of {len(results)} table(s) failed and need a person: {text}")
 
 
 def _gate(result: Any, what: str) -> dict:
@@ -83,7 +114,7 @@ def _gate(result: Any, what: str) -> dict:
     return {"ok": True, "gate": summary}
 
 
-def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str) -> dict:
+def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """The landing gate over the platform's tables: every committed batch not yet decided,
     including the one the extract task just landed (its run id comes through XCom)."""
     from yiwang.contracts import source_tables
@@ -135,7 +166,7 @@ def _candidate(values: dict | None):
     return Target("duckdb", duckdb_path=Path(path)) if path else None
 
 
-def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+def build(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """Raw load, dbt (staging+intermediate → resolution → marts) in one process; names failing nodes.
 
     Write-audit-publish: the build writes a *candidate* (yiwang.warehouse.publish.make_candidate:
@@ -187,7 +218,7 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     }
 
 
-def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """The warehouse gate on the candidate the build task wrote (drift against the published one)."""
     from yiwang.warehouse.targets import resolve_target
 
@@ -203,7 +234,7 @@ def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str) -> d
     return _gate(result, "warehouse gate") | carried
 
 
-def publish(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+def publish(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """Publish the audited candidate in one atomic step (publish re-audits it as its own guard)."""
     from yiwang.warehouse.targets import resolve_target
 
@@ -220,7 +251,7 @@ def publish(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     return {"published": summary, "version": summary.get("run_id")}
 
 
-def share(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+def share(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     result = stage_fn()
     summary = _summary(result)
     if not getattr(result, "ok", True):
@@ -228,7 +259,7 @@ def share(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
     return {"shared": summary}
 
 
-def write_report(stage_fn, *, platform=None, upstream=None, run_id: str) -> dict:
+def write_report(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     path = stage_fn()
     log.info("run report: %s", path)
     return {"report": str(path)}

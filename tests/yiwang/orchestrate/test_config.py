@@ -18,6 +18,8 @@ def test_the_checked_in_configuration_loads():
     assert sorted(config.platforms()) == sorted(p.parent.name for p in (ROOT / "connectors").glob("*/tables.yml"))
     assert config.pools["yiwang_warehouse_writer"]["slots"] == 1
     assert "yiwang.orchestrate.errors.TransientError" in config.transient_errors
+    for platform in config.platforms():
+        assert config.dag(f"yiwang_extract_{platform}").params["accept_short"]["default"] == []
     # producers before the DAGs their assets trigger
     ids = order(config)
     assert ids.index("yiwang_warehouse") > max(ids.index(f"yiwang_extract_{p}") for p in config.platforms())
@@ -42,6 +44,9 @@ def _write(tmp_path: Path, mutate) -> Path:
         (lambda r: r["dags"]["extract"]["tasks"][0].update(retry=3), "unknown keys ['retry']"),
         (lambda r: r["dags"]["extract"]["tasks"][0].pop("stage"), "`stage` is required"),
         (lambda r: r["defaults"].update(password="x"), "unknown keys ['password']"),
+        (lambda r: r["dags"]["extract"]["params"]["accept_short"].pop("default"), "needs a `default`"),
+        (lambda r: r["dags"]["extract"]["params"]["accept_short"].update(secret=1), "unknown keys ['secret']"),
+        (lambda r: r["dags"]["warehouse"].update(params=["x"]), "a mapping of param name"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_field_named(tmp_path, mutate, message):

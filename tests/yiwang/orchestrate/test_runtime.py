@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from airflow.sdk import RetryAction
 from airflow.sdk.exceptions import AirflowFailException
+from test_stages import only, write_members
 
+from connectors.landing import committed_batches
 from yiwang.orchestrate import stages
-from yiwang.orchestrate.config import load_config
+from yiwang.orchestrate.config import DAGS_DIR, load_config
 from yiwang.orchestrate.errors import StageUnavailable, TransientError
 from yiwang.orchestrate.factory import retry_policy
-from yiwang.orchestrate.runtime import is_transient, load_callable, scalars
+from yiwang.orchestrate.runtime import is_transient, load_callable, results_dir, scalars
 from yiwang.warehouse.build import BuildResult, NodeResult
 
 
@@ -115,3 +122,52 @@ def test_gate_adapter_fails_terminally_on_a_failed_gate(workspace):
 
     with pytest.raises(AirflowFailException, match="warehouse gate failed"):
         stages.check_warehouse(lambda target: Gate(), run_id="r1")
+
+
+RUN_WITH_CONF = r"""
+import json, sys
+from yiwang.orchestrate import run
+run.configure()
+from yiwang.orchestrate.config import load_config
+from yiwang.orchestrate.factory import build_dag
+config = load_config()
+run.prepare_airflow(config)
+dag = build_dag(config, config.dag("yiwang_extract_party_building"), "extract")
+for conf in json.loads(sys.argv[1]):
+    dagrun = dag.test(run_conf=conf)
+    print("@@" + json.dumps([dagrun.state, dagrun.run_id]))
+"""
+
+
+@pytest.mark.slow
+def test_a_run_triggered_with_accept_short_takes_the_refused_file(tmp_path, monkeypatch):
+    """The DAG's param reaches the extract adapter through Airflow (dag.test with a conf)."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))} | {"YIWANG_HOME": str(home)}
+    monkeypatch.setenv("YIWANG_HOME", str(home))
+    write_members(home, "dangyuan_20240301.csv", 20)
+    stages.extract(only("members"), platform="party_building", run_id="day1")
+    write_members(home, "dangyuan_20240302.csv", 7)  # refused unless confirmed
+    (tmp_path / "yw_members_only.py").write_text(
+        "from connectors import extract as _extract\n\n"
+        "def extract(tables, **options):\n"
+        "    return _extract([t for t in tables if t.table == 'members'], **options)\n"
+    )
+    raw = yaml.safe_load((DAGS_DIR / "pipelines.yml").read_text(encoding="utf-8"))
+    raw["dags"]["extract"]["tasks"] = [raw["dags"]["extract"]["tasks"][0] | {"stage": "yw_members_only.extract"}]
+    raw["defaults"] |= {"retries": 0}
+    config = tmp_path / "pipelines.yml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    env |= {"YIWANG_PIPELINES_FILE": str(config), "PYTHONPATH": str(tmp_path)}
+    confs = [{}, {"accept_short": ["party_building.members"]}]
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_WITH_CONF, json.dumps(confs)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = [json.loads(line[2:]) for line in done.stdout.splitlines() if line.startswith("@@")]
+    assert [state for state, _ in runs] == ["failed", "success"], done.stdout[-3000:]
+    refused = json.loads((results_dir("yiwang_extract_party_building", runs[0][1]) / "extract.json").read_text())
+    assert "members (failed, terminal)" in refused["error"]
+    taken = json.loads((results_dir("yiwang_extract_party_building", runs[1][1]) / "extract.json").read_text())
+    assert taken["tables"]["members"]["status"] == "ok"
+    assert len(committed_batches("party_building", "members")) == 2
