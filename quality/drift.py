@@ -122,7 +122,7 @@ def profile(con, relation: Relation, tolerances: dict, exists: Callable[[str], b
     """The profile of the marts `relation` names (those for which `exists` is true)."""
     marts: dict[str, Any] = {}
     for name, model in warehouse_models().items():
-        if not exists(name):
+        if not exists(name) or name in tolerances.get("not_compared", ()):
             continue
         parts, keys = ["count(*)"], [("rows",)]
         for c in model.columns:
@@ -328,6 +328,9 @@ def plan(old: dict, tolerances: dict, relation: Relation) -> tuple[list[tuple], 
     decided without data (a mart or platform the published version did not have)."""
     staged, decided = [], []
     for name, model in warehouse_models().items():
+        if name in tolerances.get("not_compared", ()):
+            decided.append(Check(f"drift {name}", True, "not compared (drift.not_compared in quality/config.yml)"))
+            continue
         if name not in old["marts"]:
             decided.append(Check(f"drift {name}", True, "not in the published version: nothing to compare"))
             continue
