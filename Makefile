@@ -19,7 +19,7 @@ help:  ## list the verbs
 
 install: .venv/.installed  ## create .venv from the lock file (uv)
 
-# The run report's test opens the report in Debian's headless Chromium (issue 8).
+# The run report's test opens the report in Debian's headless Chromium.
 CHROMIUM := $(shell command -v chromium 2>/dev/null)
 browser:  ## install Debian's chromium for the report test (needs root or sudo)
 ifeq ($(CHROMIUM),)

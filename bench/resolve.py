@@ -6,12 +6,12 @@ warehouse is built, copied first (the bench writes schema `resolution`).
 
 Each run, in a fresh process (wall time, peak memory):
 - people: `cluster_people()` on the person mentions alone (read from the warehouse, not timed),
-  the figure issue 5's goal names (city scale: at most 3 minutes and 12 GB);
+  the figure the resolution goal names (city scale: at most 3 minutes and 12 GB);
 - resolve: `yiwang.resolve.resolve()` — persons, houses, legal entities and matters, golden
   records, stable keys, written to schema `resolution`;
 - splink_baseline: a plain Splink 5 dedupe of the same person mentions (standard comparisons,
   no Chinese preparation; unsupervised training; settings/baseline_person.yml), the yardstick
-  of issue 5, same run, same data.
+  of the resolution goal, same run, same data.
 Also reports the person mentions, persons, and the pairwise scores of both against the truth.
 """
 

@@ -1,6 +1,6 @@
 """City-scale simulation: time and peak memory of `yiwang simulate` (day 1, SQLite stores).
 
-Goal (issue 2): 1,000,000 people (5-10 million source rows) in at most 2 minutes and 6 GB peak
+Goal: 1,000,000 people (5-10 million source rows) in at most 2 minutes and 6 GB peak
 on this 2-core machine. Baseline in the same run: writing the same SQL tables with pandas
 `DataFrame.to_sql` into SQLite (what a straightforward simulator would do for its writes only).
 

@@ -44,6 +44,15 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    """Whether `database.schema.table` exists (a table, not a view) in an attached DuckDB database."""
+    row = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [database, schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _extension_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"yiwang-duckdb-extensions-{duckdb.__version__}"
 

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from yiwang.duckdb_connection import table_exists
 from yiwang.report import svg
 from yiwang.settings import local_time, workspace_dir
 from yiwang.warehouse.targets import Target, attach, resolve_target
@@ -40,12 +41,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'warehouse' and schema_name = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    return table_exists(con, "warehouse", schema, table)
 
 
 def _table(rows: list[tuple], header: list[str], numeric: set[int] | None = None) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from yiwang.contracts import warehouse_models
+from yiwang.duckdb_connection import table_exists
 from yiwang.settings import workspace_dir
 
 PLATFORMS = ("grid_platform", "hotline", "urban_management", "party_building")
@@ -79,12 +80,7 @@ def _held(held: dict[tuple[str, str], set[str]], platform: str, attribute: str, 
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'warehouse' and schema_name = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    return table_exists(con, "warehouse", schema, table)
 
 
 def _issues(con) -> pd.DataFrame:
