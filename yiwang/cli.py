@@ -11,6 +11,7 @@ import typer
 
 from connectors.cli import extract_command
 from quality.cli import check_command, publish_command, quarantine_command, rollback_command
+from yiwang.doctor import doctor_command
 from yiwang.orchestrate.cli import run_command
 from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
@@ -49,6 +50,7 @@ app.command("rollback")(rollback_command)
 app.command("quarantine")(quarantine_command)
 app.command("share")(share_command)
 app.command("report")(report_command)
+app.command("doctor")(doctor_command)
 
 
 @app.command()
