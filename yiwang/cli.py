@@ -30,10 +30,13 @@ app = typer.Typer(
 
 
 @app.callback()
-def _quiet() -> None:
-    """Every command, not only `yiwang run`, prints only our own warnings (YIWANG_VERBOSE=1: all)."""
+def _setup() -> None:
+    """Every command reads ./.env (what the environment sets wins) and prints only our own
+    warnings (YIWANG_VERBOSE=1: all)."""
     from yiwang.logs import quiet_libraries
+    from yiwang.settings import load_env_file
 
+    load_env_file()
     quiet_libraries()
 
 

@@ -11,7 +11,7 @@ One workspace (YIWANG_HOME, default ./var/yiwang) holds every stage's output:
     reports/    run reports
 
 Every path can be moved on its own with YIWANG_<NAME>_DIR (for example YIWANG_LANDING_DIR).
-See .env.example for the complete list.
+See .env.example for the complete list; `yiwang` reads ./.env (or YIWANG_ENV_FILE) at start.
 """
 
 from __future__ import annotations
@@ -35,6 +35,24 @@ def workspace_dir(name: str) -> Path:
         raise ValueError(f"unknown workspace folder {name!r}; known: {SUBDIRS}")
     override = os.environ.get(f"{ENV_PREFIX}{name.upper()}_DIR")
     return Path(override) if override else home() / name
+
+
+ENV_FILE_ENV = f"{ENV_PREFIX}ENV_FILE"
+
+
+def load_env_file() -> Path | None:
+    """Read YIWANG_ENV_FILE, else ./.env, into the environment without overriding what is set;
+    the file read, or None. A named file that is missing is an error; a missing ./.env is not."""
+    from dotenv import load_dotenv
+
+    named = os.environ.get(ENV_FILE_ENV)
+    path = Path(named) if named else Path(".env")
+    if not path.is_file():
+        if named:
+            raise FileNotFoundError(f"{ENV_FILE_ENV}={named}: no such file")
+        return None
+    load_dotenv(path, override=False)
+    return path
 
 
 TIMEZONE_ENV = f"{ENV_PREFIX}TIMEZONE"
