@@ -13,10 +13,9 @@ import os
 import warnings
 
 # Libraries whose warnings are notes for their developers, not for a city's data team: Splink's
-# EM training, Cosmos's and Airflow's start-up notes about optional providers, GX, dbt.
+# EM training, Airflow's start-up notes about optional providers, GX, dbt.
 THIRD_PARTY = (
     "splink",
-    "cosmos",
     "airflow.sdk._shared.configuration",
     "airflow.configuration",
     "airflow.providers_manager",

@@ -40,7 +40,7 @@ def test_yiwang_run_end_to_end(fresh_city, tmp_path):
     # the summary is printed
     for text in ("rows per platform", "resolved", "published version", "report"):
         assert text in done.stdout
-    # a normal run is quiet: no library's warning (Splink, Cosmos, Airflow's start-up notes) and
+    # a normal run is quiet: no library's warning (Splink, Airflow's start-up notes) and
     # no dbt exposure reported as a warning for having nothing to run
     output = done.stdout + done.stderr
     noisy = [
