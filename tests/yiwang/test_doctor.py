@@ -76,8 +76,9 @@ def test_a_real_api_without_its_token_fails(workspace, monkeypatch):
     assert found["party_building.api"].status == FAIL  # a name that does not resolve
 
 
-def test_the_table_names_every_area(workspace):
-    result = CliRunner().invoke(app, ["doctor"], terminal_width=200)
+def test_the_table_names_every_area(workspace, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output
     for area in ("configuration", "credentials", "servers", "versions"):
         assert area in result.output

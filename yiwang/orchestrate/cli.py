@@ -1,6 +1,8 @@
-"""`yiwang run`: the pipeline's Airflow DAGs end to end in one process (see yiwang/orchestrate/run.py)."""
+"""`yiwang run` (the Airflow DAGs end to end in one process, see run.py) and `yiwang runs` (history)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
@@ -11,3 +13,48 @@ def run_command() -> None:
 
     if not main():
         raise typer.Exit(1)
+
+
+def runs_command(
+    run_id: Annotated[
+        str | None, typer.Argument(help="A run id (or its start) to show task by task; omitted: the list.")
+    ] = None,
+    dag: Annotated[str | None, typer.Option("--dag", "-d", help="Only DAGs whose id contains this.")] = None,
+    last: Annotated[int, typer.Option("--last", "-n", help="How many of the newest DAG runs to list.", min=1)] = 20,
+) -> None:
+    """Run history (运行记录): each DAG run's tasks, durations, counts, gate results and version."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from yiwang.orchestrate.history import dag_runs, find
+    from yiwang.settings import local_time as when
+
+    console = Console()
+    if run_id is None:
+        runs = dag_runs(dag)[-last:]
+        if not runs:
+            console.print("no runs recorded in this workspace yet: `yiwang run` (or the Airflow scheduler) writes them")
+            return
+        table = Table(title="DAG runs, newest last (times on the city's clock)")
+        for column in ("finished", "DAG", "run id", "status", "seconds", "tasks"):
+            table.add_column(column, overflow="fold")
+        for r in runs:
+            colour = "green" if r.status == "success" else "red"
+            tasks = "; ".join(f"{t.task_id}: {t.outcome}" for t in r.tasks)
+            table.add_row(
+                when(r.finished_at), r.dag_id, r.run_id, f"[{colour}]{r.status}", f"{r.seconds:,.1f}", escape(tasks)
+            )
+        console.print(table)
+        return
+    matched = find(run_id)
+    if not matched:
+        console.print(f"[red]no DAG run with the id {escape(run_id)}[/red]: `yiwang runs` lists them")
+        raise typer.Exit(1)
+    for r in matched:
+        table = Table(title=f"{r.dag_id} {r.run_id}: {r.status}")
+        for column in ("task", "status", "seconds", "finished", "outcome"):
+            table.add_column(column, overflow="fold")
+        for t in r.tasks:
+            table.add_row(t.task_id, t.status, f"{t.seconds:,.1f}", when(t.finished_at), escape(t.outcome))
+        console.print(table)

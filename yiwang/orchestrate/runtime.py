@@ -12,7 +12,7 @@ DAG file never imports connectors, dbt or DuckDB. It sorts failures into two kin
 
 Its return value is the task's XCom: counts, run ids, paths and statuses only (stages' result
 summaries are filtered to scalars; nothing personal or secret). The same dict, with the stage's
-own seconds, is written to workspace_dir("reports")/tasks/<dag_id>/<run_id>/<task_id>.json for
+own seconds and when it finished, is written to workspace_dir("reports")/tasks/<dag_id>/<run_id>/<task_id>.json for
 `yiwang run`'s summary, the run report and bench/orchestration.py.
 """
 
@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import time
+from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,8 @@ def _describe_assets(context, values: dict, upstream: dict | None) -> None:
 
 
 def _record(dag_id: str, run_id: str, task_id: str, values: dict, seconds: float) -> dict:
-    values = values | {"stage_seconds": round(seconds, 3)}
+    finished = datetime.now(UTC).isoformat()
+    values = values | {"stage_seconds": round(seconds, 3), "finished_at": finished}
     folder = results_dir(dag_id, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{task_id}.json.tmp"

@@ -62,6 +62,13 @@ def test_yiwang_run_end_to_end(fresh_city, tmp_path):
     assert tasks_line.index("build=") < tasks_line.index("warehouse_gate=") < tasks_line.index("publish=")
     # one truth for every count: the run summary, `yiwang quarantine` and the report agree
     _quarantine_counts_agree(fresh_city, summary, env)
+    # the run history shows every DAG run of this run, with the counts and the version
+    history = run([sys.executable, "-m", "yiwang.cli", "runs"], 120, env=env)
+    assert history.returncode == 0, history.stdout + history.stderr
+    listed = re.sub(r"[│\s]", "", history.stdout)
+    for dag_id in summary["dags"]:
+        assert dag_id in listed
+    assert "gatepassed" in listed and f"published{summary['published']}" in listed
     # XCom records hold counts and paths only: no ID numbers or phone numbers
     records = list((fresh_city / "reports" / "tasks").glob("*/*/*.json"))
     assert len(records) >= 9
