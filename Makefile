@@ -19,13 +19,16 @@ help:  ## list the verbs
 
 install: .venv/.installed  ## create .venv from the lock file (uv)
 
-# The run report's test opens the report in Debian's headless Chromium.
+# The run report's test opens the report in Debian's headless Chromium; without a CJK font every
+# Chinese label renders as a box, so the font comes with the browser.
 CHROMIUM := $(shell command -v chromium 2>/dev/null)
-browser:  ## install Debian's chromium for the report test (needs root or sudo)
-ifeq ($(CHROMIUM),)
-	@echo "installing Debian's chromium for the report test"
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+CJK_FONT := $(shell fc-list :lang=zh 2>/dev/null | head -1)
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+browser:  ## install Debian's chromium and the Noto CJK font for the report test (needs root or sudo)
+ifeq ($(and $(CHROMIUM),$(CJK_FONT)),)
+	@echo "installing Debian's $(BROWSER_PACKAGES) for the report test"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; fi
 endif
 
 demo: install  ## simulate a tiny city and run the whole pipeline on embedded defaults

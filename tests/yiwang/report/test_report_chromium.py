@@ -3,6 +3,7 @@ errors, and shows the figures of the warehouse it was written from."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -70,3 +71,14 @@ def test_the_console_check_catches_a_script_error(tmp_path):
     console = render(page, tmp_path / "broken.png", tmp_path / "chromium")
     errors = console_errors(console)
     assert any("boom" in line for line in errors) and any("undefinedFunction" in line for line in errors), console
+
+
+def test_chinese_labels_have_a_font():
+    """Chromium falls back through fontconfig: without a CJK font every Chinese label is a box."""
+    listed = run(["fc-list", ":lang=zh", "family"], 30)
+    families = listed.stdout.splitlines()
+    if not families and os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        pytest.skip("no CJK font: `make browser` installs fonts-noto-cjk")
+    assert families, "no CJK font installed: `make browser` installs fonts-noto-cjk"
+    chosen = run(["fc-match", "sans-serif:lang=zh-cn", "family"], 30).stdout
+    assert "CJK" in chosen or "Hei" in chosen or "Song" in chosen, chosen
