@@ -4,7 +4,7 @@
     write_report(run_id=None, target="duckdb", out=None) -> Path
 
 Sections: pipeline summary (the published version's manifest), per-platform loaded rows and
-quarantine, gate results, entity-resolution figures, KPI charts (daily trend, top categories,
+quarantine, gate results, entity-resolution figures, KPI charts (weekly trend, top categories,
 resolution levels, a grid × week heat map). Charts are inline SVG (yiwang.report.svg); the only
 script is a few inline lines that mark the page ready, so the file opens offline in any browser.
 """
@@ -123,13 +123,19 @@ def gather(con) -> dict[str, Any]:
         ).fetchall()
     if _exists(con, "marts", "fct_event"):
         kpi = data["kpi"]
-        kpi["daily"] = con.execute(
+        # per week, each event counted in the week it was reported and in the week it was closed:
+        # daily counts of a city are too jagged to read, and closed-by-report-date only shadows accepted
+        kpi["weekly"] = con.execute(
             """
-            with d as (
-                select cast(reported_at as date) as day, count(*) as accepted,
-                       count(*) filter (where closed_at is not null) as closed
-                from warehouse.marts.fct_event group by 1
-            ) select cast(day as varchar), accepted, closed from d order by day
+            with accepted as (
+                select date_trunc('week', reported_at) as week, count(*) as n
+                from warehouse.marts.fct_event where reported_at is not null group by 1
+            ), closed as (
+                select date_trunc('week', closed_at) as week, count(*) as n
+                from warehouse.marts.fct_event where closed_at is not null group by 1
+            )
+            select strftime(week, '%Y-%m-%d'), coalesce(a.n, 0), coalesce(c.n, 0)
+            from accepted as a full join closed as c using (week) order by week
             """
         ).fetchall()
         kpi["totals"] = con.execute(
@@ -158,6 +164,13 @@ def gather(con) -> dict[str, Any]:
             group by all
             """
         ).fetchall()
+        # every grid gets a row, those without a report too: a quiet grid is a finding as well
+        kpi["grids"] = [
+            name
+            for (name,) in con.execute(
+                "select coalesce(grid_name, grid_code) from warehouse.marts.dim_grid order by grid_code"
+            ).fetchall()
+        ]
     return data
 
 
@@ -230,12 +243,12 @@ def render(data: dict[str, Any], *, run_id: str, where: str) -> str:
         ):
             parts.append(f"<div class='figure'>{escape(label)}<b>{escape(value)}</b></div>")
         parts.append("</div>")
-        days = [d for d, _, _ in kpi["daily"]]
-        parts.append("<h3>Trend 趋势 (reports per day)</h3>")
+        weeks = [w for w, _, _ in kpi["weekly"]]
+        parts.append("<h3>Trend 趋势 (reports accepted and closed per week, 每周受理与办结)</h3>")
         parts.append(
             svg.line_chart(
-                days,
-                {"accepted 受理": [a for _, a, _ in kpi["daily"]], "closed 办结": [c for _, _, c in kpi["daily"]]},
+                weeks,
+                {"accepted 受理": [a for _, a, _ in kpi["weekly"]], "closed 办结": [c for _, _, c in kpi["weekly"]]},
                 title="trend",
             )
         )
@@ -243,16 +256,40 @@ def render(data: dict[str, Any], *, run_id: str, where: str) -> str:
         parts.append(svg.bar_chart([(c, n) for c, n in kpi["categories"]], title="categories"))
         parts.append("<h3>Resolution levels 解决层级</h3>")
         parts.append(svg.bar_chart([(lv, n) for lv, n in kpi["levels"]], title="resolution levels"))
-        grids = sorted({g for g, _, _ in kpi["heat"]})
-        weeks = sorted({w for _, w, _ in kpi["heat"]})
+        grids = kpi["grids"] + sorted({g for g, _, _ in kpi["heat"]} - set(kpi["grids"]))
+        weeks = sorted({w for _, w, _ in kpi["heat"] if w is not None})
         parts.append("<h3>Grid heat map 网格热力图 (reports per grid and week)</h3>")
-        parts.append(svg.heat_map(grids, weeks, {(g, w): n for g, w, n in kpi["heat"]}, title="grid heat map"))
+        cells = {(g, w): n for g, w, n in kpi["heat"]}
+        parts.append(svg.heat_map(grids, weeks, cells, title="grid heat map", unit="reports 件"))
+    parts += _links(data.get("published"))
     body = "\n".join(parts)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>yiwang run report {escape(run_id)}</title><style>{CSS}</style></head>"
         f"<body>{body}<script>{SCRIPT}</script></body></html>"
     )
+
+
+def _links(published: dict | None) -> list[str]:
+    """Where to look further: the warehouse gate's data docs, the fix lists and the exports."""
+    quality_runs = workspace_dir("quality") / "runs"
+    run_id = (published or {}).get("run_id")
+    gate_docs = sorted(quality_runs.glob(f"warehouse-{run_id}*/data_docs/index.html")) if run_id else []
+    gate_docs = gate_docs or sorted(quality_runs.glob("warehouse-*/data_docs/index.html"))[-1:]
+    exports = workspace_dir("exports").resolve()
+    places = [
+        ("data docs of the warehouse gate 质量闸门数据文档", gate_docs[-1].resolve() if gate_docs else None),
+        ("fix lists per platform 整改清单", exports / "fixlists"),
+        ("department exports 共享数据", exports),
+    ]
+    items = [
+        f'<li><a href="{escape(path.as_uri())}">{escape(label)}</a></li>'
+        if path is not None and path.exists()
+        else f"<li>{escape(label)}: not written yet 尚未生成</li>"
+        for label, path in places
+    ]
+    quarantine = "<li>quarantined rows by reason 隔离明细: <code>yiwang quarantine</code></li>"
+    return ["<h2>Where to look 详细信息</h2><ul>", *items, quarantine, "</ul>"]
 
 
 def write_report(run_id: str | None = None, *, target: Target | str = "duckdb", out: Path | None = None) -> Path:

@@ -71,11 +71,18 @@ def bar_chart(items: list[tuple[str, float]], *, width=760, bar=18, title="", un
     return "".join(out)
 
 
-def heat_map(rows: list[str], columns: list[str], values: dict[tuple[str, str], float], *, cell=16, title="") -> str:
-    """Rows × columns of cells coloured by value (white → dark red)."""
-    label_w, label_h = 170, 60
+def _heat(t: float) -> str:
+    return f"rgb(255,{int(255 - 200 * t)},{int(255 - 220 * t)})"
+
+
+def heat_map(
+    rows: list[str], columns: list[str], values: dict[tuple[str, str], float], *, cell=16, title="", unit=""
+) -> str:
+    """Rows × columns of cells coloured by value (white → dark red), with a legend of the scale."""
+    label_w, label_h, legend_h = 170, 60, 44
     top = max([*values.values(), 1])
-    width, height = label_w + cell * len(columns) + 10, label_h + cell * len(rows) + 10
+    width = max(label_w + cell * len(columns) + 10, label_w + 260)
+    height = label_h + cell * len(rows) + 10 + legend_h
     out = [
         f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
@@ -87,10 +94,17 @@ def heat_map(rows: list[str], columns: list[str], values: dict[tuple[str, str], 
         out.append(f'<text x="{label_w - 4}" y="{y + cell - 4}" text-anchor="end" font-size="10">{escape(row)}</text>')
         for j, col in enumerate(columns):
             v = values.get((row, col), 0)
-            t = v / top
-            r, g, b = 255, int(255 - 200 * t), int(255 - 220 * t)
             out.append(
-                f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 1}" height="{cell - 1}" fill="rgb({r},{g},{b})"><title>{escape(row)} {escape(col)}: {_fmt(v)}</title></rect>'
+                f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 1}" height="{cell - 1}" fill="{_heat(v / top)}" stroke="#eee"><title>{escape(row)} {escape(col)}: {_fmt(v)}</title></rect>'
             )
+    y = label_h + cell * len(rows) + 18
+    steps = 20
+    out.append(
+        f'<g class="legend"><text x="{label_w - 4}" y="{y + 11}" text-anchor="end" font-size="10">{escape(unit)}</text>'
+    )
+    for k in range(steps):
+        out.append(f'<rect x="{label_w + k * 12}" y="{y}" width="12" height="12" fill="{_heat(k / (steps - 1))}"/>')
+    out.append(f'<text x="{label_w}" y="{y + 26}" font-size="10">0</text>')
+    out.append(f'<text x="{label_w + steps * 12}" y="{y + 26}" text-anchor="end" font-size="10">{_fmt(top)}</text></g>')
     out.append("</svg>")
     return "".join(out)
