@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from warehouse_city import open_built
 
+from yiwang.contracts import warehouse_models
 from yiwang.warehouse import build, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
@@ -55,3 +56,14 @@ def test_postgres_builds_the_same_people_house_and_legal_entity_marts(
             for column in on_duckdb.columns:
                 same = _same(on_duckdb[column], on_postgres[column])
                 assert same.all(), (model, column, on_duckdb[column][~same].head(3).tolist())
+        # the schemas' Chinese names are the column and table comments (persist_docs)
+        person = warehouse_models()["dim_person"]
+        comments = dict(
+            pg.execute(
+                "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute as a "
+                "where a.attrelid = 'marts.dim_person'::regclass and a.attnum > 0 and not a.attisdropped"
+            ).fetchall()
+        )
+        assert all(comments[c.name].startswith(c.chinese) for c in person.columns), comments
+        table_comment = pg.execute("select obj_description('marts.dim_person'::regclass, 'pg_class')").fetchone()[0]
+        assert table_comment.startswith(person.chinese)

@@ -216,3 +216,22 @@ def test_a_phone_changed_on_day_two_has_two_phone_rows(day_two: Path) -> None:
         assert not old.is_current and new.is_current and pd.isna(new.valid_to_at)
         checked += 1
     assert checked >= 1
+
+
+def test_the_schemas_chinese_names_are_the_marts_comments(built_city):
+    """persist_docs: what Superset, Metabase and DBeaver show beside each table and column."""
+    from yiwang.contracts import warehouse_models
+
+    with open_built(built_city) as con:
+        for model in warehouse_models().values():
+            columns = dict(
+                con.execute(
+                    "select column_name, comment from duckdb_columns() where schema_name = 'marts' and table_name = ?",
+                    [model.model],
+                ).fetchall()
+            )
+            assert all((columns[c.name] or "").startswith(c.chinese) for c in model.columns), (model.model, columns)
+            [(table,)] = con.execute(
+                "select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?", [model.model]
+            ).fetchall()
+            assert (table or "").startswith(model.chinese), (model.model, table)
