@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
-def run_command() -> None:
+def run_command(
+    dags: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="DAGs to run, in pipeline order: a DAG id, a kind (extract, warehouse, sharing) or a platform. "
+            "Omitted: all."
+        ),
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--home", "-w", help="The workspace (YIWANG_HOME); default ./var/yiwang.", file_okay=False),
+    ] = None,
+) -> None:
     """Run the Airflow DAGs end to end in this process (dag.test(), SQLite metadata under the workspace)."""
+    if workspace is not None:
+        os.environ["YIWANG_HOME"] = str(workspace)
     from yiwang.orchestrate.run import main
 
-    if not main():
+    try:
+        succeeded = main(dags=dags)
+    except ValueError as error:  # an unknown DAG name: say which exist
+        raise typer.BadParameter(str(error), param_hint="DAGS") from None
+    if not succeeded:
         raise typer.Exit(1)
 
 

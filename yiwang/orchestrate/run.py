@@ -195,8 +195,27 @@ def emitted(config: PipelineConfig, outcome: DagOutcome, asset_name: str) -> boo
     return any(t.emits == asset_name and outcome.tasks.get(t.id) == "success" for t in spec.tasks)
 
 
-def run_pipeline(console: Console, config: PipelineConfig | None = None) -> list[DagOutcome]:
-    """Every DAG in asset order; a DAG triggered by an asset runs only when it was emitted."""
+def select(config: PipelineConfig, names: list[str] | None) -> list[str]:
+    """The DAG ids `names` pick, in asset order: a DAG id, a kind (extract, warehouse, sharing)
+    or a platform; none: every DAG. An unknown name is an error that lists the known ones."""
+    ordered = order(config)
+    if not names:
+        return ordered
+    picked: set[str] = set()
+    for name in names:
+        matches = {d.dag_id for d in config.dags if name in (d.dag_id, d.kind, d.platform)}
+        if not matches:
+            known = sorted({d.kind for d in config.dags} | set(config.platforms()) | set(ordered))
+            raise ValueError(f"no DAG is called {name!r}; choose from: {', '.join(known)}")
+        picked |= matches
+    return [dag_id for dag_id in ordered if dag_id in picked]
+
+
+def run_pipeline(
+    console: Console, config: PipelineConfig | None = None, dags_to_run: list[str] | None = None
+) -> list[DagOutcome]:
+    """The DAGs in asset order (`dags_to_run`: those only); a DAG triggered by an asset runs only
+    when it was emitted in this run, unless none of its producers was selected."""
     from yiwang.logs import quiet_libraries
 
     config = config or load_config()
@@ -208,10 +227,13 @@ def run_pipeline(console: Console, config: PipelineConfig | None = None) -> list
     outcomes: list[DagOutcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with party_api(), _env(embedded_sources()), Progress(*columns, console=console) as bars:
-        for dag_id in order(config):
+        selected = dags_to_run or order(config)
+        for dag_id in selected:
             spec = config.dag(dag_id)
             wanted = spec.schedule.get("assets_any") if isinstance(spec.schedule, dict) else None
-            if wanted and not any(emitted(config, o, wanted) for o in outcomes):
+            producers = [d.dag_id for d in config.dags if wanted and any(t.emits == wanted for t in d.tasks)]
+            chosen_alone = not any(p in selected for p in producers)  # asked for by name: run on what is there
+            if wanted and not chosen_alone and not any(emitted(config, o, wanted) for o in outcomes):
                 bars.console.print(f"[yellow]{dag_id}: not triggered[/yellow] (no `{wanted}` asset was emitted)")
                 continue
             outcomes.append(run_dag(dags[dag_id], bars))
@@ -368,16 +390,18 @@ def exports_table(shared: dict[str, Any]) -> Table:
     return table
 
 
-def main(console: Console | None = None) -> bool:
-    """`yiwang run`: configure, run every DAG, print the summary; True when every DAG succeeded."""
+def main(console: Console | None = None, dags: list[str] | None = None) -> bool:
+    """`yiwang run`: configure, run the DAGs (`dags`: a selection, see select()), print the
+    summary; True when every DAG run succeeded."""
     console = console or Console()
     # absolute from here on: every path the run prints or records can be used from anywhere
     os.environ["YIWANG_HOME"] = str(home().resolve())
-    configure()
     config = load_config()
+    selected = select(config, dags)
+    configure()
     console.rule("[bold]yiwang run: the Airflow DAGs in one process (dag.test(), SQLite metadata)")
     console.print(f"workspace: {home().resolve()}   AIRFLOW_HOME: {airflow_home()}")
-    outcomes = run_pipeline(console, config)
+    outcomes = run_pipeline(console, config, selected)
     values = summary(config, outcomes)
     (airflow_home() / "last_run.json").write_text(json.dumps(values, indent=2, ensure_ascii=False, default=str))
     console.rule("[bold]summary")
