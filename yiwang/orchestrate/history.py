@@ -34,13 +34,18 @@ class TaskRecord:
             return f"skipped: {v.get('stage')} not installed"
         parts = []
         if "rows" in v:
-            parts.append(f"{v['rows']:,} rows landed, {v.get('quarantined') or 0:,} quarantined")
+            refused = f", {v['quarantined']:,} quarantined by the connector" if v.get("quarantined") else ""
+            parts.append(f"{v['rows']:,} rows landed{refused}")
+        gate = v.get("gate")
         if v.get("ok") is True:
-            parts.append("gate passed")
+            checks = gate.get("checks") if isinstance(gate, dict) else None
+            parts.append(f"gate passed ({checks} checks)" if checks else "gate passed")
         if v.get("version"):
             parts.append(f"published {v['version']}")
         if isinstance(v.get("marts"), dict):
-            parts.append(f"{len(v['marts'])} marts")
+            parts.append(", ".join(f"{name} {n:,}" for name, n in v["marts"].items() if isinstance(n, int)))
+        if v.get("report"):
+            parts.append(f"report {v['report']}")
         return "; ".join(parts) or "ok"
 
 

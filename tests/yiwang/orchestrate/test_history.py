@@ -29,7 +29,7 @@ def test_runs_are_listed_in_order_with_what_each_task_did(tmp_path, monkeypatch)
     assert [r.dag_id for r in runs] == ["yiwang_extract_hotline", "yiwang_warehouse"]
     extract, warehouse = runs
     assert extract.status == "success" and [t.task_id for t in extract.tasks] == ["extract", "landing_gate"]
-    assert extract.tasks[0].outcome == "1,234 rows landed, 5 quarantined"
+    assert extract.tasks[0].outcome == "1,234 rows landed, 5 quarantined by the connector"
     assert warehouse.status == "failed" and warehouse.seconds == 45.0
     assert [r.dag_id for r in dag_runs("warehouse")] == ["yiwang_warehouse"]
     assert [r.run_id for r in find("manual__2026-12-01T0")] == ["manual__2026-12-01T01", "manual__2026-12-01T02"]
