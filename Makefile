@@ -17,7 +17,13 @@ help:  ## list the verbs
 	$(UV) sync --frozen
 	@touch $@
 
-install: .venv/.installed  ## create .venv from the lock file (uv)
+# The scripts and styles GX's data docs load from CDNs, pinned (quality/data_docs.py serves them locally).
+DOCS_ASSETS := quality/data_docs_assets
+$(DOCS_ASSETS)/node_modules/.package-lock.json: $(DOCS_ASSETS)/package.json $(DOCS_ASSETS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix $(DOCS_ASSETS) --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm not found: the data docs will load their scripts from CDNs (install Node.js for offline data docs)"; fi
+
+install: .venv/.installed $(DOCS_ASSETS)/node_modules/.package-lock.json  ## create .venv from the lock file (uv) and the data docs' assets (npm)
 
 # The run report's test opens the report in Debian's headless Chromium; without a CJK font every
 # Chinese label renders as a box, so the font comes with the browser.
@@ -50,4 +56,4 @@ bench: install  ## run the benchmarks under bench/ (slow; city scale)
 	$(UV) run --frozen python -m bench
 
 clean:  ## remove generated data (var/) and caches
-	rm -rf var .pytest_cache .ruff_cache dbt_project/target dbt_project/logs
+	rm -rf var .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules

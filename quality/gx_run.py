@@ -24,6 +24,7 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from quality.data_docs import localize
 from quality.suites import load_suite
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -151,6 +152,7 @@ class GxSession:
 
     def build_docs(self) -> Path:
         self.context.build_data_docs(site_names=[self.site])
+        localize(self.docs_dir)  # no CDN: the pages open offline
         return self.docs_dir / "index.html"
 
 
