@@ -71,7 +71,7 @@ def check_command(
 
 
 def _release(gate: str, what: str, reason: str | None) -> None:
-    from quality.landing import release
+    from quality.landing_gate import release
 
     name, _, run_id = what.partition("/")
     platform, _, table = name.partition(".")

@@ -24,6 +24,7 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from quality.gx_duckdb import register_connection, release_connection
 from quality.suites import load_suite
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -107,8 +108,6 @@ class GxSession:
     ) -> None:
         """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite
         `suite_name` (or `suite`, built at run time, e.g. the drift checks' bounds)."""
-        from quality.gx_duckdb import register_connection
-
         if self._duckdb is None:
             key = f"gx-{uuid.uuid4().hex}"
             register_connection(key, connection)
@@ -126,8 +125,6 @@ class GxSession:
 
     def run_staged(self) -> dict[str, list[Outcome]]:
         """Every staged validation definition in one checkpoint: outcomes by asset (SUMMARY results)."""
-        from quality.gx_duckdb import release_connection
-
         if not self._staged:
             return {}
         staged, self._staged = self._staged, []

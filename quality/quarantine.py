@@ -18,9 +18,9 @@ import pandas as pd
 
 from connectors.landing import landing_root
 from quality.gate import mask
-from quality.landing import QUARANTINE_COLUMNS, decisions_dir  # noqa: F401
-from yiwang import duckdb_connection as _duckdb
+from quality.landing_gate import QUARANTINE_COLUMNS
 from yiwang.contracts import source_tables
+from yiwang.duckdb_connection import identifier, literal
 from yiwang.settings import workspace_dir
 
 SCHEMA = "quality"
@@ -86,7 +86,7 @@ def checked_batches() -> pd.DataFrame:
 def write_tables(con, alias: str, schema: str = SCHEMA) -> int:
     """(Re)write quality.quarantine_log and quality.quarantine in the attached warehouse `alias`
     (`schema`: a PostgreSQL candidate's own quality schema, Target.schema); returns the open rows."""
-    out = f"{alias}.{_duckdb.identifier(schema)}"
+    out = f"{alias}.{identifier(schema)}"
     log = sightings()
     checked = checked_batches()
     con.register("yw_quarantine_log", log)
@@ -98,15 +98,15 @@ def write_tables(con, alias: str, schema: str = SCHEMA) -> int:
     for contract in source_tables():
         if not contract.primary_key:
             continue
-        raw = f"{alias}.raw.{_duckdb.identifier(contract.platform + '__' + contract.table)}"
+        raw = f"{alias}.raw.{identifier(contract.platform + '__' + contract.table)}"
         exists = con.execute(
             "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'raw' and table_name = ?",
             [alias, f"{contract.platform}__{contract.table}"],
         ).fetchone()[0]
         if exists:
             raws.append(
-                f"select {_duckdb.literal(contract.platform)} as platform, {_duckdb.literal(contract.table)} as table_name, "  # noqa: E501, S608
-                f"cast({_duckdb.identifier(contract.primary_key[0])} as varchar) as source_key, _yw_run_id as run_id from {raw}"  # noqa: E501
+                f"select {literal(contract.platform)} as platform, {literal(contract.table)} as table_name, "  # noqa: S608
+                f"cast({identifier(contract.primary_key[0])} as varchar) as source_key, _yw_run_id as run_id from {raw}"
             )
     landed = (
         " union all ".join(raws)

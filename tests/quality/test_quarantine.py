@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from quality.gate import mask
-from quality.landing import QUARANTINE_COLUMNS
+from quality.landing_gate import QUARANTINE_COLUMNS
 from quality.quarantine import summary, write_tables
 
 

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from quality.gate import Check, GateResult, mask, new_run_id, run_dir
 from quality.gx_run import GxSession
 from quality.suites import ENCODING_COLUMN, format_column, format_kind, landing_suite_name
 from yiwang.contracts import SourceTable, source_tables
+from yiwang.normalize import parse_credit_codes, parse_id_numbers, parse_phones
 from yiwang.settings import workspace_dir
 
 QUARANTINE_COLUMNS = [
@@ -89,8 +91,6 @@ def is_mojibake(value: Any) -> bool:
 
 
 def _format_reasons(kind: str, values: pd.Series) -> pd.Series:
-    from yiwang.normalize import parse_credit_codes, parse_id_numbers, parse_phones
-
     parser = {"id_number": parse_id_numbers, "credit_code": parse_credit_codes, "phone": parse_phones}[kind]
     text = values.astype("string")
     present = text.notna() & (text.str.strip() != "")
@@ -337,8 +337,6 @@ def release(platform: str, table: str, run_id: str | None = None, *, reason: str
     """
     if not reason or not reason.strip():
         raise ValueError("a release needs a reason (what was checked, by whom)")
-    from datetime import UTC, datetime
-
     released = []
     for path in sorted(decisions_dir(platform, table).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
