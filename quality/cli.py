@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yiwang.cli_options import TargetOption
+from yiwang.warehouse.targets import attach, resolve_target
 
 
 def _console() -> Console:
@@ -147,7 +148,6 @@ def quarantine_command(
     landing (rows the connectors or the landing gate refused) and warehouse (landed records
     nothing can attach to). The run summary and the report show the same counts."""
     from quality.quarantine import counts
-    from yiwang.warehouse.targets import attach, resolve_target
 
     con = attach(resolve_target(target), "wh", read_only=True)
     try:

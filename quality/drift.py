@@ -1,26 +1,9 @@
-"""Drift against the last published version (漂移检查): the warehouse gate's view of values.
+"""Drift against the last published version (漂移检查): the values contracts cannot see.
 
-Contracts see shapes (types, nulls, keys, references); they do not see a load that set every ID
-number to one value, swapped every person's sex or blanked 8% of the phones. This module compares
-the candidate with a *profile* of the version readers see now, mart by mart:
-
-- rows per mart, and records per source platform (`record_xref` by `source_platform`);
-- null share of every nullable column (a rise);
-- distinct share of every open text column (a fall: values collapsed onto a few);
-- value shares of coded columns (allowed values, booleans): KL divergence from the published shares;
-- ID-number checksum share (GB 11643 MOD 11-2 check character) of every ID-number column;
-- agreement of sex with the ID number's sequence digit (odd: men), where config.yml pairs them.
-
-The comparisons are GX expectations whose bounds come from the profile
-(`expect_table_row_count_to_be_between`, `expect_column_values_to_not_be_null` with `mostly`,
-`expect_column_proportion_of_unique_values_to_be_between`, `expect_column_kl_divergence_to_be_less_than`,
-`expect_column_values_to_be_in_set` with `mostly` over a helper column), run by the gate's engines
-(quality/gx_duckdb.py on DuckDB, GX's SQL engine on PostgreSQL). Tolerances: config.yml
-`warehouse.drift`. The helper columns are plain SQL that DuckDB and PostgreSQL read alike.
-
-The profile (counts, not rows) is stored with each published version in
-`quality.published_profile` (`store_profile`, called by publish); a published version without one
-is profiled from its marts. No published version: nothing to compare, and the check says so.
+The candidate is compared with a stored profile (counts, not rows) of the version readers see
+now: rows per mart and platform, null and distinct shares, coded value shares, ID-number checksum
+share, sex against the ID number. The comparisons are GX expectations with bounds from the
+profile and tolerances from config.yml `warehouse.drift` (docs/quality.md, Drift).
 """
 
 from __future__ import annotations

@@ -1,25 +1,9 @@
-"""A GX 1.x execution engine whose metrics DuckDB computes in SQL (the warehouse gate on DuckDB).
+"""A GX 1.x execution engine whose metrics DuckDB computes: the warehouse gate on DuckDB.
 
-Why: GX's SqlAlchemyExecutionEngine returns empty metrics through duckdb-engine (upstream
-great_expectations #10738, #11579), and GX's Pandas engine, which the gate used instead, copies
-every mart into pandas and computes each expectation's metrics separately in one Python thread:
-at a million people that is most of the gate's time (docs/quality.md, Speed).
-
-What stays GX: the data source and asset (`DuckDBDatasource`, `DuckDBQueryAsset`), batch
-definitions, validation definitions, one checkpoint, the validator and each expectation's own
-`_validate` (success, `mostly`, result formats), the results and the data docs. What this module
-provides: the metric values. Each metric the warehouse suites ask for is registered for
-`DuckDBExecutionEngine` (`METRICS`); in one `resolve_metrics` call every count (row count, null
-counts, unexpected counts, filtered row counts) becomes one aggregate of ONE query over the batch,
-so a mart is scanned once, like the SQL baseline of bench/gates.py. Unexpected values and index
-lists depend on the unexpected count and are queried (limited, in row order) only when it is not 0.
-
-Fail closed: a metric not in `METRICS`, a row condition, or an option these functions do not
-implement raises, GX records the exception on the expectation and the gate fails. The semantics
-follow GX's Pandas engine (null rows leave the domain of every map metric but `nonnull`; unique
-means no other non-null row with the value; `ignore_row_if` as in GX), and
-tests/quality/test_gx_duckdb.py requires every metric to equal the Pandas engine's on planted
-data.
+GX's SQL engine returns empty metrics through duckdb-engine (a known upstream issue) and its
+Pandas engine copies every mart into Python; here GX keeps the data source, validator,
+expectations, results and data docs, and each mart's counts are one DuckDB scan. An unsupported
+metric or option raises, so the gate fails closed (docs/quality.md, GX on DuckDB).
 """
 
 from __future__ import annotations

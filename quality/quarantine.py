@@ -1,13 +1,7 @@
-"""Quarantine tables (隔离区) in the warehouse, written into the candidate before the gate:
-
-    quality.quarantine_log   every sighting: platform, table_name, source_key, run_id,
-                             reason_code, action (reject|flag), column_name, offending_value
-                             (personal data masked), source (landing_gate|connector)
-    quality.quarantine       open rows: one per platform, table_name, source_key, reason_code with
-                             first_run_seen, last_run_seen, runs_seen, the latest masked value
-
-Replay: a row leaves `quality.quarantine` once a later batch of its table lands the same source
-key without that reason (the platform fixed it); its sightings stay in the log.
+"""Quarantine tables (隔离区) written into the candidate before the gate: quality.quarantine_log
+(every sighting, personal data masked) and quality.quarantine (open rows; a row leaves once a
+later batch lands its key without that reason), and the one count of them the run, the CLI and
+the report show.
 """
 
 from __future__ import annotations
@@ -18,12 +12,22 @@ import pandas as pd
 
 from connectors.landing import landing_root
 from quality.gate import mask
-from quality.landing_gate import QUARANTINE_COLUMNS
 from yiwang.contracts import source_tables
 from yiwang.duckdb_connection import identifier, literal
 from yiwang.settings import workspace_dir
 
 SCHEMA = "quality"
+# one sighting: what the landing gate and the connectors both record
+QUARANTINE_COLUMNS = [
+    "platform",
+    "table_name",
+    "source_key",
+    "run_id",
+    "reason_code",
+    "action",
+    "column_name",
+    "offending_value",
+]
 
 
 def _connector_rows() -> pd.DataFrame:

@@ -1,17 +1,6 @@
-"""Expectation suites (期望套件) generated from schemas/ plus quality/expectations.yml, in GX 1.x
-layout: quality/gx/expectations/<suite>.json (committed; `python -m quality.suites` rewrites
-them, tests/quality/test_suites.py fails when they drift from the contracts).
-
-Landing suites, `landing.<platform>.<table>`: every contract column exists; non-nullable
-columns are filled (reason `required`); coded columns hold their codes (`code`); ID numbers,
-credit codes and phones pass their checksums or patterns (`id_number`, `credit_code`, `phone`:
-the batch carries a helper column `_yw_format__<column>` with the normaliser's reason, expected
-null); text decodes plausibly (`encoding`: helper `_yw_encoding`). Each expectation's meta holds
-its `reason` code and source `column`: failing rows become quarantine rows with that reason.
-
-Warehouse suites, `warehouse.<model>`: the exact column set, non-nullable columns, the primary
-key unique, allowed values, and references (helper `_yw_ref__<column>`, true when the value
-exists in the referenced mart; computed by the query that streams the batch).
+"""Expectation suites (期望套件) generated from schemas/ plus quality/expectations.yml, committed
+in GX layout under quality/gx/expectations/ (`python -m quality.suites` rewrites them; a test
+fails when they drift). Each expectation's meta carries the quarantine `reason` and `column`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,5 @@
-"""Warehouse gate (出仓检查), after the build, on the candidate, before publish.
-
-Checks (each a row of the pass/fail table):
-- contracts: every mart in schemas/warehouse validated by its GX suite (columns, not-null,
-  unique keys, allowed values, references, domain rules), all marts in one GX checkpoint whose
-  metrics DuckDB computes in one scan per mart (quality/gx_duckdb.py: why not GX's SQL engine);
-- reconciliation: every landed source key is staged, deleted at the source, or rejected by the
-  landing gate; every staged record is in exactly one of marts.record_xref and
-  marts.record_quarantine; the counts add up exactly;
-- drift against the last published version's profile (quality/drift.py): rows per mart and per
-  platform, null shares, distinct shares, value shares of coded columns, ID-number checksum share,
-  sex against the ID number, within the config's tolerances, as GX expectations;
-- freshness: every source table's latest landed batch is younger than max_age_hours.
-A gate that cannot run (no warehouse, a query or expectation raising) fails: fail closed.
+"""Warehouse gate (出仓检查) on the candidate before publish: contracts, reconciliation, drift
+against the published version, freshness. A gate that cannot run fails (fail closed).
 """
 
 from __future__ import annotations

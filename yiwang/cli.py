@@ -11,6 +11,7 @@ import typer
 
 from connectors.cli import extract_command
 from quality.cli import check_command, publish_command, quarantine_command, rollback_command
+from yiwang.logs import quiet_libraries
 from yiwang.orchestrate.cli import run_command
 from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
@@ -31,8 +32,6 @@ app = typer.Typer(
 @app.callback()
 def _quiet() -> None:
     """Every command, not only `yiwang run`, prints only our own warnings (YIWANG_VERBOSE=1: all)."""
-    from yiwang.logs import quiet_libraries
-
     quiet_libraries()
 
 
