@@ -31,7 +31,7 @@ from yiwang import duckdb_connection as _duckdb
 
 def sql_checks(model) -> str:
     """One query over the mart returning every contract check's violation count."""
-    from quality.warehouse import batch_query
+    from quality.warehouse_gate import batch_query
 
     parts = ["count(*) as rows"]
     for c in model.columns:
@@ -100,12 +100,12 @@ def replicate(home: str, times: int) -> tuple[str, dict[str, int]]:
 
 
 def run_sql(target) -> dict[str, float]:
-    from quality.warehouse import WH, reconcile
+    from quality.warehouse_gate import WAREHOUSE_ALIAS, reconcile
     from yiwang.contracts import warehouse_models
     from yiwang.warehouse.targets import attach
 
     started = time.perf_counter()
-    con = attach(target, WH, read_only=True)
+    con = attach(target, WAREHOUSE_ALIAS, read_only=True)
     try:
         checks = time.perf_counter()
         for model in warehouse_models().values():
@@ -123,7 +123,7 @@ def run_sql(target) -> dict[str, float]:
 
 
 def run_gate(target) -> dict[str, float]:
-    from quality.warehouse import check_warehouse
+    from quality.warehouse_gate import check_warehouse
 
     started = time.perf_counter()
     result = check_warehouse(target)

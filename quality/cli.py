@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yiwang.cli_options import TargetOption
+from yiwang.warehouse.targets import attach, resolve_target
 
 
 def _console() -> Console:
@@ -71,7 +72,7 @@ def check_command(
 
 
 def _release(gate: str, what: str, reason: str | None) -> None:
-    from quality.landing import release
+    from quality.landing_gate import release
 
     name, _, run_id = what.partition("/")
     platform, _, table = name.partition(".")
@@ -147,7 +148,6 @@ def quarantine_command(
     landing (rows the connectors or the landing gate refused) and warehouse (landed records
     nothing can attach to). The run summary and the report show the same counts."""
     from quality.quarantine import counts
-    from yiwang.warehouse.targets import attach, resolve_target
 
     con = attach(resolve_target(target), "wh", read_only=True)
     try:

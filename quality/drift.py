@@ -1,26 +1,9 @@
-"""Drift against the last published version (漂移检查): the warehouse gate's view of values.
+"""Drift against the last published version (漂移检查): the values contracts cannot see.
 
-Contracts see shapes (types, nulls, keys, references); they do not see a load that set every ID
-number to one value, swapped every person's sex or blanked 8% of the phones. This module compares
-the candidate with a *profile* of the version readers see now, mart by mart:
-
-- rows per mart, and records per source platform (`record_xref` by `source_platform`);
-- null share of every nullable column (a rise);
-- distinct share of every open text column (a fall: values collapsed onto a few);
-- value shares of coded columns (allowed values, booleans): KL divergence from the published shares;
-- ID-number checksum share (GB 11643 MOD 11-2 check character) of every ID-number column;
-- agreement of sex with the ID number's sequence digit (odd: men), where config.yml pairs them.
-
-The comparisons are GX expectations whose bounds come from the profile
-(`expect_table_row_count_to_be_between`, `expect_column_values_to_not_be_null` with `mostly`,
-`expect_column_proportion_of_unique_values_to_be_between`, `expect_column_kl_divergence_to_be_less_than`,
-`expect_column_values_to_be_in_set` with `mostly` over a helper column), run by the gate's engines
-(quality/gx_duckdb.py on DuckDB, GX's SQL engine on PostgreSQL). Tolerances: config.yml
-`warehouse.drift`. The helper columns are plain SQL that DuckDB and PostgreSQL read alike.
-
-The profile (counts, not rows) is stored with each published version in
-`quality.published_profile` (`store_profile`, called by publish); a published version without one
-is profiled from its marts. No published version: nothing to compare, and the check says so.
+The candidate is compared with a stored profile (counts, not rows) of the version readers see
+now: rows per mart and platform, null and distinct shares, coded value shares, ID-number checksum
+share, sex against the ID number. The comparisons are GX expectations with bounds from the
+profile and tolerances from config.yml `warehouse.drift` (docs/quality.md, Drift).
 """
 
 from __future__ import annotations
@@ -35,18 +18,14 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 from quality.gate import Check, GateResult
 from quality.suites import format_kind
-from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import Column, WarehouseModel, source_tables, warehouse_models
+from yiwang.duckdb_connection import identifier, literal
 
 PROFILE_TABLE = "published_profile"
 PROFILE_FORMAT = 1
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643 / ISO 7064 MOD 11-2
 ID_CHECK_CHARACTERS = "10X98765432"
 Relation = Callable[[str], str]  # a mart's name → its quoted relation
-
-
-def _q(name: str) -> str:
-    return _duckdb.identifier(name)
 
 
 def checksum_column(column: str) -> str:
@@ -78,8 +57,8 @@ def sex_agrees_sql(id_col: str, sex_col: str, odd: str, even: str) -> str:
     either is missing or the number fails its checksum."""
     return (
         f"case when {sex_col} is null or not coalesce({checksum_sql(id_col)}, false) then null "
-        f"else {sex_col} = case when mod({_digit(id_col, 17)}, 2) = 1 then {_duckdb.literal(odd)} "
-        f"else {_duckdb.literal(even)} end end"
+        f"else {sex_col} = case when mod({_digit(id_col, 17)}, 2) = 1 then {literal(odd)} "
+        f"else {literal(even)} end end"
     )
 
 
@@ -103,10 +82,14 @@ def _open_text(c: Column) -> bool:
 
 def drift_query(model: WarehouseModel, relation: Relation, tolerances: dict) -> str:
     """The mart's rows plus one helper per ID-number column (checksum) and per sex pair (agreement)."""
-    helpers = [f"{checksum_sql('t.' + _q(c))} as {_q(checksum_column(c))}" for c in id_number_columns(model)]
+    helpers = [
+        f"{checksum_sql('t.' + identifier(c))} as {identifier(checksum_column(c))}" for c in id_number_columns(model)
+    ]
     for pair in sex_pairs(model, tolerances):
-        agrees = sex_agrees_sql("t." + _q(pair["id_number"]), "t." + _q(pair["sex"]), pair["odd"], pair["even"])
-        helpers.append(f"{agrees} as {_q(agrees_column(pair['sex']))}")
+        agrees = sex_agrees_sql(
+            "t." + identifier(pair["id_number"]), "t." + identifier(pair["sex"]), pair["odd"], pair["even"]
+        )
+        helpers.append(f"{agrees} as {identifier(agrees_column(pair['sex']))}")
     return f"select t.*{''.join(', ' + h for h in helpers)} from {relation(model.model)} as t"  # noqa: S608
 
 
@@ -126,15 +109,15 @@ def profile(con, relation: Relation, tolerances: dict, exists: Callable[[str], b
             continue
         parts, keys = ["count(*)"], [("rows",)]
         for c in model.columns:
-            parts.append(f"count({_q(c.name)})")
+            parts.append(f"count({identifier(c.name)})")
             keys.append(("nonnull", c.name))
             if _open_text(c):
-                parts.append(f"count(distinct {_q(c.name)})")
+                parts.append(f"count(distinct {identifier(c.name)})")
                 keys.append(("distinct", c.name))
         helpers = [("checksum", c, checksum_column(c)) for c in id_number_columns(model)]
         helpers += [("agrees", p["sex"], agrees_column(p["sex"])) for p in sex_pairs(model, tolerances)]
         for kind, column, helper in helpers:
-            parts += [f"count({_q(helper)})", f"count(*) filter (where {_q(helper)})"]
+            parts += [f"count({identifier(helper)})", f"count(*) filter (where {identifier(helper)})"]
             keys += [(kind, column, "checked"), (kind, column, "passed")]
         query = drift_query(model, relation, tolerances)
         row = con.execute(f"select {', '.join(parts)} from ({query}) as d").fetchone()  # noqa: S608
@@ -148,7 +131,7 @@ def profile(con, relation: Relation, tolerances: dict, exists: Callable[[str], b
                 doc[key[0]].setdefault(key[1], {})[key[2]] = int(value)
         for c in model.columns:
             if _coded(c):
-                col = _q(c.name)
+                col = identifier(c.name)
                 values = con.execute(
                     f"select {col}, count(*) from {relation(name)} where {col} is not null group by 1 order by 1"  # noqa: S608
                 ).fetchall()
@@ -157,7 +140,7 @@ def profile(con, relation: Relation, tolerances: dict, exists: Callable[[str], b
     platforms: dict[str, int] = {}
     mart_name, column = _platform_mart(tolerances)
     if mart_name in marts:
-        rows = con.execute(f"select {_q(column)}, count(*) from {relation(mart_name)} group by 1").fetchall()  # noqa: S608
+        rows = con.execute(f"select {identifier(column)}, count(*) from {relation(mart_name)} group by 1").fetchall()  # noqa: S608
         platforms = {str(p): int(n) for p, n in rows if p is not None}
     return {"format": PROFILE_FORMAT, "marts": marts, "platforms": platforms}
 
@@ -172,14 +155,19 @@ def _tables(con, alias: str, schema: str) -> set[str]:
 def profile_of(con, alias: str, marts_schema: str, tolerances: dict) -> dict:
     """The profile of the marts in `alias.marts_schema` (an attached DuckDB file or PostgreSQL database)."""
     present = _tables(con, alias, marts_schema)
-    return profile(con, lambda name: f"{alias}.{_q(marts_schema)}.{_q(name)}", tolerances, lambda name: name in present)
+    return profile(
+        con,
+        lambda name: f"{alias}.{identifier(marts_schema)}.{identifier(name)}",
+        tolerances,
+        lambda name: name in present,
+    )
 
 
 def store_profile(con, alias: str, quality_schema: str, marts_schema: str, run_id: str, tolerances: dict) -> dict:
     """Profile the marts being published and keep the profile beside them, for the next run's gate."""
     doc = profile_of(con, alias, marts_schema, tolerances)
-    table = f"{alias}.{_q(quality_schema)}.{_q(PROFILE_TABLE)}"
-    con.execute(f"create schema if not exists {alias}.{_q(quality_schema)}")
+    table = f"{alias}.{identifier(quality_schema)}.{identifier(PROFILE_TABLE)}"
+    con.execute(f"create schema if not exists {alias}.{identifier(quality_schema)}")
     con.execute(f"create table if not exists {table} (run_id varchar, profiled_at timestamptz, profile varchar)")
     con.execute(f"insert into {table} values (?, now(), ?)", [run_id, json.dumps(doc, ensure_ascii=False)])  # noqa: S608
     return doc
@@ -192,7 +180,7 @@ def published_profile(con, alias: str, quality_schema: str, marts_schema: str, t
         return None, "no published version"
     if PROFILE_TABLE in _tables(con, alias, quality_schema):
         row = con.execute(
-            f"select run_id, profile from {alias}.{_q(quality_schema)}.{_q(PROFILE_TABLE)} "  # noqa: S608
+            f"select run_id, profile from {alias}.{identifier(quality_schema)}.{identifier(PROFILE_TABLE)} "  # noqa: S608
             "order by profiled_at desc limit 1"
         ).fetchone()
         if row is not None:
@@ -320,7 +308,7 @@ def suite(name: str, expectations: list[ExpectationConfiguration]) -> gx.Expecta
 
 def platform_query(relation: Relation, tolerances: dict, platform: str) -> str:
     mart_name, column = _platform_mart(tolerances)
-    return f"select * from {relation(mart_name)} where {_q(column)} = {_duckdb.literal(platform)}"  # noqa: S608
+    return f"select * from {relation(mart_name)} where {identifier(column)} = {literal(platform)}"  # noqa: S608
 
 
 def plan(old: dict, tolerances: dict, relation: Relation) -> tuple[list[tuple], list[Check]]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from connectors.credentials import redact
 from yiwang.settings import workspace_dir
 
 
@@ -50,8 +51,6 @@ class GateResult:
     def __setattr__(self, name: str, value: Any) -> None:
         # a gate's error often quotes a driver message, which may carry the connection string
         if name == "error" and value is not None:
-            from connectors.credentials import redact
-
             value = redact(value)
         super().__setattr__(name, value)
 
@@ -85,8 +84,6 @@ class GateResult:
             "extra": self.extra,
             "checks": [asdict(c) for c in self.checks],
         }
-        from connectors.credentials import redact
-
         text = redact(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         self.results_path = folder / "results.json"
         self.results_path.write_text(text, encoding="utf-8")

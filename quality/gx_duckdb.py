@@ -1,25 +1,9 @@
-"""A GX 1.x execution engine whose metrics DuckDB computes in SQL (the warehouse gate on DuckDB).
+"""A GX 1.x execution engine whose metrics DuckDB computes: the warehouse gate on DuckDB.
 
-Why: GX's SqlAlchemyExecutionEngine returns empty metrics through duckdb-engine (upstream
-great_expectations #10738, #11579), and GX's Pandas engine, which the gate used instead, copies
-every mart into pandas and computes each expectation's metrics separately in one Python thread:
-at a million people that is most of the gate's time (docs/quality.md, Speed).
-
-What stays GX: the data source and asset (`DuckDBDatasource`, `DuckDBQueryAsset`), batch
-definitions, validation definitions, one checkpoint, the validator and each expectation's own
-`_validate` (success, `mostly`, result formats), the results and the data docs. What this module
-provides: the metric values. Each metric the warehouse suites ask for is registered for
-`DuckDBExecutionEngine` (`METRICS`); in one `resolve_metrics` call every count (row count, null
-counts, unexpected counts, filtered row counts) becomes one aggregate of ONE query over the batch,
-so a mart is scanned once, like the SQL baseline of bench/gates.py. Unexpected values and index
-lists depend on the unexpected count and are queried (limited, in row order) only when it is not 0.
-
-Fail closed: a metric not in `METRICS`, a row condition, or an option these functions do not
-implement raises, GX records the exception on the expectation and the gate fails. The semantics
-follow GX's Pandas engine (null rows leave the domain of every map metric but `nonnull`; unique
-means no other non-null row with the value; `ignore_row_if` as in GX), and
-tests/quality/test_gx_duckdb.py requires every metric to equal the Pandas engine's on planted
-data.
+GX's SQL engine returns empty metrics through duckdb-engine (a known upstream issue) and its
+Pandas engine copies every mart into Python; here GX keeps the data source, validator,
+expectations, results and data docs, and each mart's counts are one DuckDB scan. An unsupported
+metric or option raises, so the gate fails closed (docs/quality.md, GX on DuckDB).
 """
 
 from __future__ import annotations
@@ -43,7 +27,7 @@ from great_expectations.expectations.metrics.metric_provider import MetricProvid
 from great_expectations.expectations.registry import _registered_metrics, register_metric
 from great_expectations.validator.metric_configuration import MetricConfiguration
 
-from yiwang import duckdb_connection as _duckdb
+from yiwang.duckdb_connection import identifier, literal
 
 MAX_RESULT_RECORDS = 200_000  # GX's own cap on COMPLETE lists (great_expectations.util)
 _CONNECTIONS: dict[str, Any] = {}  # connection_key → an open DuckDB connection (not serialisable)
@@ -66,10 +50,6 @@ class DuckDBBatchData(BatchData):
         self.query = query
 
 
-def _q(name: str) -> str:
-    return _duckdb.identifier(name)
-
-
 def _literal(value: Any) -> str:
     if value is None:
         return "null"
@@ -78,11 +58,11 @@ def _literal(value: Any) -> str:
     if isinstance(value, int | float | decimal.Decimal):
         return repr(value) if not isinstance(value, decimal.Decimal) else str(value)
     if isinstance(value, datetime.datetime):
-        return f"timestamp {_duckdb.literal(value.isoformat(sep=' '))}"
+        return f"timestamp {literal(value.isoformat(sep=' '))}"
     if isinstance(value, datetime.date):
-        return f"date {_duckdb.literal(value.isoformat())}"
+        return f"date {literal(value.isoformat())}"
     if isinstance(value, str):
-        return _duckdb.literal(value)
+        return literal(value)
     raise NotImplementedError(f"no DuckDB literal for {type(value).__name__} {value!r}")
 
 
@@ -104,9 +84,9 @@ def _domain_filter(base: str, domain: dict, values: dict) -> str:
     if base == "column_values.nonnull":
         return "true"
     if "column" in domain:
-        return f"{_q(domain['column'])} is not null"
+        return f"{identifier(domain['column'])} is not null"
     if "column_A" in domain:
-        a, b = _q(domain["column_A"]), _q(domain["column_B"])
+        a, b = identifier(domain["column_A"]), identifier(domain["column_B"])
         mode = _ignore(domain | values, "both_values_are_missing")
         return {
             "both_values_are_missing": f"not ({a} is null and {b} is null)",
@@ -114,7 +94,7 @@ def _domain_filter(base: str, domain: dict, values: dict) -> str:
             "neither": "true",
         }[mode]
     if "column_list" in domain:
-        cols = [_q(c) for c in domain["column_list"]]
+        cols = [identifier(c) for c in domain["column_list"]]
         mode = _ignore(domain | values, "all_values_are_missing")
         if mode == "all_values_are_missing":
             return "not (" + " and ".join(f"{c} is null" for c in cols) + ")"
@@ -129,7 +109,7 @@ def _domain_filter(base: str, domain: dict, values: dict) -> str:
 def _unexpected(base: str, domain: dict, values: dict, filt: str) -> str:
     """A SQL predicate, true for the domain's rows that fail the condition `base`."""
     if base == "column_values.nonnull":
-        return f"{_q(domain['column'])} is null"
+        return f"{identifier(domain['column'])} is null"
     if base == "column_values.in_set":
         value_set = values.get("value_set")
         if value_set is None:
@@ -138,12 +118,12 @@ def _unexpected(base: str, domain: dict, values: dict, filt: str) -> str:
             raise NotImplementedError("parse_strings_as_datetimes")
         if not value_set:
             return "true"
-        return f"not coalesce({_q(domain['column'])} in ({', '.join(_literal(v) for v in value_set)}), false)"
+        return f"not coalesce({identifier(domain['column'])} in ({', '.join(_literal(v) for v in value_set)}), false)"
     if base == "column_values.match_regex":
         # pandas: column.astype(str).str.contains(regex) — a search, not a full match
-        return f"not regexp_matches(cast({_q(domain['column'])} as varchar), {_literal(values['regex'])})"
+        return f"not regexp_matches(cast({identifier(domain['column'])} as varchar), {_literal(values['regex'])})"
     if base == "column_values.between":
-        col = _q(domain["column"])
+        col = identifier(domain["column"])
         low, high = values.get("min_value"), values.get("max_value")
         if low is None and high is None:
             raise ValueError("min_value and max_value cannot both be None")
@@ -154,10 +134,10 @@ def _unexpected(base: str, domain: dict, values: dict, filt: str) -> str:
             parts.append(f"{col} {'<' if values.get('strict_max') else '<='} {_literal(high)}")
         return f"not coalesce({' and '.join(parts)}, false)"
     if base == "column_values.unique":
-        col = _q(domain["column"])
+        col = identifier(domain["column"])
         return f"{col} in (select {col} from b where {filt} group by {col} having count(*) > 1)"  # noqa: S608
     if base == "column_pair_values.a_greater_than_b":
-        a, b = _q(domain["column_A"]), _q(domain["column_B"])
+        a, b = identifier(domain["column_A"]), identifier(domain["column_B"])
         return f"not coalesce({a} {'>=' if values.get('or_equal') else '>'} {b}, false)"
     if base == "compound_columns.unique":
         return f"{_ROW}_dup > 1"
@@ -167,7 +147,7 @@ def _unexpected(base: str, domain: dict, values: dict, filt: str) -> str:
 def _window(base: str, domain: dict, filt: str) -> str:
     """Extra columns a row-level query needs (the compound key's group size within the domain)."""
     if base == "compound_columns.unique":
-        cols = ", ".join(_q(c) for c in domain["column_list"])
+        cols = ", ".join(identifier(c) for c in domain["column_list"])
         return f", case when {filt} then count(*) over (partition by {cols}) end as {_ROW}_dup"
     return ""
 
@@ -178,13 +158,13 @@ def _count_expression(base: str, suffix: str, domain: dict, values: dict) -> str
     if suffix == "filtered_row_count":
         return f"count(*) filter (where {filt})"
     if base == "column_values.unique":
-        col = _q(domain["column"])
+        col = identifier(domain["column"])
         return (
             f"(select coalesce(sum(n), 0) from (select count(*) as n from b where {filt} "  # noqa: S608
             f"group by {col} having count(*) > 1))"
         )
     if base == "compound_columns.unique":
-        cols = ", ".join(_q(c) for c in domain["column_list"])
+        cols = ", ".join(identifier(c) for c in domain["column_list"])
         return (
             f"(select coalesce(sum(n), 0) from (select count(*) as n from b where {filt} "  # noqa: S608
             f"group by {cols} having count(*) > 1))"
@@ -250,7 +230,7 @@ class DuckDBExecutionEngine(ExecutionEngine):
                 if m.metric_name == "table.row_count":
                     counts.setdefault(query, []).append((m, "count(*)"))
                 elif m.metric_name in _AGGREGATES:
-                    counts.setdefault(query, []).append((m, _AGGREGATES[m.metric_name](_q(domain["column"]))))
+                    counts.setdefault(query, []).append((m, _AGGREGATES[m.metric_name](identifier(domain["column"]))))
                 elif m.metric_name == "column.value_counts":
                     resolved[m.id] = self._value_counts(domain, values, query)
                 elif m.metric_name in ("table.columns", "table.column_types"):
@@ -294,7 +274,7 @@ class DuckDBExecutionEngine(ExecutionEngine):
             raise ValueError("sort must be either 'value', 'count', or 'none'")
         if values.get("collate") is not None:
             raise NotImplementedError("collate")
-        col = _q(domain["column"])
+        col = identifier(domain["column"])
         order = {"value": f" order by {col}", "count": " order by 2 desc", "none": ""}[sort]
         rows = self._fetch(
             f"with b as ({query}) select {col}, count(*) from b where {col} is not null group by {col}{order}"  # noqa: S608
@@ -323,7 +303,7 @@ class DuckDBExecutionEngine(ExecutionEngine):
         index = list(result_format.get("unexpected_index_column_names") or [])
         names = [*index, *[c for c in columns if c not in index]]
         sql = (
-            f"with b as ({query}), n as ({numbered}) select {', '.join(_q(c) for c in [_ROW, *names])} "  # noqa: S608
+            f"with b as ({query}), n as ({numbered}) select {', '.join(identifier(c) for c in [_ROW, *names])} "  # noqa: S608
             f"from n where {where} order by {_ROW}" + (f" limit {limit}" if limit is not None else "")
         )
         # the values and the indices of one expectation come from the same rows: one query

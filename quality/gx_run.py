@@ -1,15 +1,7 @@
-"""The gates' GX session: one ephemeral context, checkpoints, data docs.
+"""The gates' GX session: one ephemeral context per gate run, checkpoints and a data docs site.
 
-GX 1.24's SqlAlchemyExecutionEngine returns empty metrics through duckdb-engine (upstream
-great_expectations #10738, #11579). `validate` runs a suite on a pandas frame with GX's Pandas
-engine (the landing gate's batches; tests/quality/test_gx_run.py checks its metrics against
-planted nulls and duplicates). The warehouse gate on DuckDB does not copy marts into pandas:
-`stage_query` adds a validation definition on a query asset of quality.gx_duckdb (GX's validator
-and expectations, metrics computed by DuckDB in one scan per mart), and `run_staged` runs every
-staged definition in ONE checkpoint.
-
-One ephemeral GX context per gate run; its data docs site is written under
-<run_dir>/data_docs/ (index.html), its results as JSON by the gate (quality.gate).
+Landing batches are validated as pandas frames (`validate`); warehouse marts are staged as DuckDB
+query assets (`stage_query`, quality.gx_duckdb) and run in one checkpoint (`run_staged`).
 """
 
 from __future__ import annotations
@@ -25,6 +17,7 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from quality.data_docs import localize
+from quality.gx_duckdb import register_connection, release_connection
 from quality.suites import load_suite
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -108,8 +101,6 @@ class GxSession:
     ) -> None:
         """Stage `query` on the DuckDB `connection` for `run_staged` against the committed suite
         `suite_name` (or `suite`, built at run time, e.g. the drift checks' bounds)."""
-        from quality.gx_duckdb import register_connection
-
         if self._duckdb is None:
             key = f"gx-{uuid.uuid4().hex}"
             register_connection(key, connection)
@@ -127,8 +118,6 @@ class GxSession:
 
     def run_staged(self) -> dict[str, list[Outcome]]:
         """Every staged validation definition in one checkpoint: outcomes by asset (SUMMARY results)."""
-        from quality.gx_duckdb import release_connection
-
         if not self._staged:
             return {}
         staged, self._staged = self._staged, []

@@ -1,13 +1,7 @@
-"""Quarantine tables (隔离区) in the warehouse, written into the candidate before the gate:
-
-    quality.quarantine_log   every sighting: platform, table_name, source_key, run_id,
-                             reason_code, action (reject|flag), column_name, offending_value
-                             (personal data masked), source (landing_gate|connector)
-    quality.quarantine       open rows: one per platform, table_name, source_key, reason_code with
-                             first_run_seen, last_run_seen, runs_seen, the latest masked value
-
-Replay: a row leaves `quality.quarantine` once a later batch of its table lands the same source
-key without that reason (the platform fixed it); its sightings stay in the log.
+"""Quarantine tables (隔离区) written into the candidate before the gate: quality.quarantine_log
+(every sighting, personal data masked) and quality.quarantine (open rows; a row leaves once a
+later batch lands its key without that reason), and the one count of them the run, the CLI and
+the report show.
 """
 
 from __future__ import annotations
@@ -18,12 +12,22 @@ import pandas as pd
 
 from connectors.landing import landing_root
 from quality.gate import mask
-from quality.landing import QUARANTINE_COLUMNS, decisions_dir  # noqa: F401
-from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_tables
+from yiwang.duckdb_connection import identifier, literal
 from yiwang.settings import workspace_dir
 
 SCHEMA = "quality"
+# one sighting: what the landing gate and the connectors both record
+QUARANTINE_COLUMNS = [
+    "platform",
+    "table_name",
+    "source_key",
+    "run_id",
+    "reason_code",
+    "action",
+    "column_name",
+    "offending_value",
+]
 
 
 def _connector_rows() -> pd.DataFrame:
@@ -86,7 +90,7 @@ def checked_batches() -> pd.DataFrame:
 def write_tables(con, alias: str, schema: str = SCHEMA) -> int:
     """(Re)write quality.quarantine_log and quality.quarantine in the attached warehouse `alias`
     (`schema`: a PostgreSQL candidate's own quality schema, Target.schema); returns the open rows."""
-    out = f"{alias}.{_duckdb.identifier(schema)}"
+    out = f"{alias}.{identifier(schema)}"
     log = sightings()
     checked = checked_batches()
     con.register("yw_quarantine_log", log)
@@ -98,15 +102,15 @@ def write_tables(con, alias: str, schema: str = SCHEMA) -> int:
     for contract in source_tables():
         if not contract.primary_key:
             continue
-        raw = f"{alias}.raw.{_duckdb.identifier(contract.platform + '__' + contract.table)}"
+        raw = f"{alias}.raw.{identifier(contract.platform + '__' + contract.table)}"
         exists = con.execute(
             "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'raw' and table_name = ?",
             [alias, f"{contract.platform}__{contract.table}"],
         ).fetchone()[0]
         if exists:
             raws.append(
-                f"select {_duckdb.literal(contract.platform)} as platform, {_duckdb.literal(contract.table)} as table_name, "  # noqa: E501, S608
-                f"cast({_duckdb.identifier(contract.primary_key[0])} as varchar) as source_key, _yw_run_id as run_id from {raw}"  # noqa: E501
+                f"select {literal(contract.platform)} as platform, {literal(contract.table)} as table_name, "  # noqa: S608
+                f"cast({identifier(contract.primary_key[0])} as varchar) as source_key, _yw_run_id as run_id from {raw}"
             )
     landed = (
         " union all ".join(raws)

@@ -1,22 +1,12 @@
-"""Expectation suites (期望套件) generated from schemas/ plus quality/expectations.yml, in GX 1.x
-layout: quality/gx/expectations/<suite>.json (committed; `python -m quality.suites` rewrites
-them, tests/quality/test_suites.py fails when they drift from the contracts).
-
-Landing suites, `landing.<platform>.<table>`: every contract column exists; non-nullable
-columns are filled (reason `required`); coded columns hold their codes (`code`); ID numbers,
-credit codes and phones pass their checksums or patterns (`id_number`, `credit_code`, `phone`:
-the batch carries a helper column `_yw_format__<column>` with the normaliser's reason, expected
-null); text decodes plausibly (`encoding`: helper `_yw_encoding`). Each expectation's meta holds
-its `reason` code and source `column`: failing rows become quarantine rows with that reason.
-
-Warehouse suites, `warehouse.<model>`: the exact column set, non-nullable columns, the primary
-key unique, allowed values, and references (helper `_yw_ref__<column>`, true when the value
-exists in the referenced mart; computed by the query that streams the batch).
+"""Expectation suites (期望套件) generated from schemas/ plus quality/expectations.yml, committed
+in GX layout under quality/gx/expectations/ (`python -m quality.suites` rewrites them; a test
+fails when they drift). Each expectation's meta carries the quarantine `reason` and `column`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +16,7 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 from quality.config import PACKAGE_DIR, load_config
 from yiwang.contracts import Column, SourceTable, WarehouseModel, source_tables, warehouse_models
+from yiwang.duckdb_connection import identifier
 
 SUITES_DIR = PACKAGE_DIR / "gx" / "expectations"
 DOMAIN_FILE = PACKAGE_DIR / "expectations.yml"
@@ -38,6 +29,22 @@ def format_column(column: str) -> str:
 
 def ref_column(column: str) -> str:
     return f"_yw_ref__{column}"
+
+
+def batch_query(model: WarehouseModel, relation: Callable[[str], str]) -> str:
+    """The rows a warehouse suite validates: the mart plus one `_yw_ref__<column>` per reference
+    (null when the value is null). `relation(mart name)` is the engine's quoted table, so DuckDB
+    and PostgreSQL validate the same query."""
+    helpers = []
+    for c in model.columns:
+        if c.references:
+            parent, _, key = c.references.partition(".")
+            col = f"t.{identifier(c.name)}"
+            parents = f"select {identifier(key)} from {relation(parent)}"  # noqa: S608
+            helpers.append(
+                f"case when {col} is null then null else {col} in ({parents}) end as {identifier(ref_column(c.name))}"
+            )
+    return f"select t.*{''.join(', ' + h for h in helpers)} from {relation(model.model)} as t"  # noqa: S608
 
 
 def landing_suite_name(platform: str, table: str) -> str:

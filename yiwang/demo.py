@@ -18,14 +18,15 @@ from pathlib import Path
 
 from rich.console import Console
 
+from yiwang.orchestrate.run import main as run_pipeline
 from yiwang.settings import SUBDIRS, workspace_dir
+from yiwang.share.config import load_departments
+from yiwang.share.masking import KEY_ENV_PREFIX
+from yiwang.simulate import simulate
 
 
 def run_demo(home: Path, console: Console, persons: int | None = None) -> bool:
     """Fresh demo workspace at `home`: simulate, then `yiwang run`. True when every DAG succeeded."""
-    from yiwang.orchestrate.run import main as run_pipeline
-    from yiwang.simulate import simulate
-
     home = Path(home).resolve()  # every path the demo prints is absolute
     os.environ["YIWANG_HOME"] = str(home)
     for name in SUBDIRS:
@@ -63,9 +64,6 @@ def _demo_share_keys(console: Console) -> None:
     """Per-department pseudonym keys for this demo run only (YIWANG_SHARE_KEY_<DEPARTMENT>),
     where none is set: the demo's exports then show keyed pseudonyms. A real deployment sets its
     own secrets (docs/sharing.md); these are random, never written down."""
-    from yiwang.share.config import load_departments
-    from yiwang.share.masking import KEY_ENV_PREFIX
-
     made = []
     for department in load_departments():
         variable = KEY_ENV_PREFIX + department.upper()

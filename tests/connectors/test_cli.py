@@ -67,7 +67,7 @@ def test_no_new_file_and_a_cut_file_confirmed_with_accept_short(workspace: Path,
 
 def test_a_blocked_table_is_released_with_a_reason(workspace: Path, monkeypatch) -> None:
     from connectors import committed_batches
-    from quality.landing import blocked_from, decision
+    from quality.landing_gate import blocked_from, decision
 
     monkeypatch.setenv("COLUMNS", "200")
     runner = CliRunner()

@@ -14,7 +14,7 @@ import pytest
 from quality.gx_duckdb import register_connection, release_connection
 from quality.gx_run import GxSession
 from quality.suites import warehouse_suite_name
-from quality.warehouse import batch_query
+from quality.warehouse_gate import batch_query
 from yiwang.contracts import warehouse_models
 
 E = gx.expectations

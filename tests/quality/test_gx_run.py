@@ -9,7 +9,7 @@ from planted_marts import outcome
 
 from quality.gx_run import GxSession
 from quality.suites import warehouse_suite_name
-from quality.warehouse import batch_query
+from quality.warehouse_gate import batch_query
 from yiwang.contracts import warehouse_models
 
 

@@ -6,8 +6,7 @@ import duckdb
 import pandas as pd
 
 from quality.gate import mask
-from quality.landing import QUARANTINE_COLUMNS
-from quality.quarantine import summary, write_tables
+from quality.quarantine import QUARANTINE_COLUMNS, summary, write_tables
 
 
 def _sighting(key: str, run: str) -> dict:

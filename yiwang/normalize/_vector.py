@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yiwang.normalize.text import as_text
+
 _SCALAR_TYPES: dict[Any, pa.DataType] = {
     str: pa.string(),
     bool: pa.bool_(),
@@ -105,8 +107,6 @@ def table_to_frame(table: pa.Table, index: pd.Index | None) -> pd.DataFrame:
 
 def as_string_array(values: ArrayLike) -> pa.Array:
     """Any column → an Arrow string array (non-strings rendered by `text.as_text`)."""
-    from yiwang.normalize.text import as_text
-
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if isinstance(values, pa.Array):

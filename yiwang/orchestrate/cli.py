@@ -19,7 +19,7 @@ def run_command(
     ] = None,
     workspace: Annotated[
         Path | None,
-        typer.Option("--home", "-w", help="The workspace (YIWANG_HOME); default ./var/yiwang.", file_okay=False),
+        typer.Option("--home", "-w", help="The workspace (sets YIWANG_HOME; unset: ./var/yiwang).", file_okay=False),
     ] = None,
 ) -> None:
     """Run the Airflow DAGs end to end in this process (dag.test(), SQLite metadata under the workspace)."""

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from quality.quarantine import LANDING, WAREHOUSE, counts
 from yiwang.duckdb_connection import table_exists
 from yiwang.report import svg
 from yiwang.settings import local_time, workspace_dir
@@ -87,8 +88,6 @@ def gather(con) -> dict[str, Any]:
     else:
         loaded = {}
     # one definition of every quarantine figure (quality.quarantine.counts), per stage
-    from quality.quarantine import LANDING, WAREHOUSE, counts
-
     frame = counts(con, "warehouse")
     data["quarantine"] = [tuple(r) for r in frame.itertuples(index=False)]
     quarantine: dict[tuple[str, str], dict[str, int]] = {}

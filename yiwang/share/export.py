@@ -30,9 +30,11 @@ from yiwang.contracts import warehouse_models
 from yiwang.settings import local_time, workspace_dir
 from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
+from yiwang.share.fixlists import write_fixlists
 from yiwang.share.kanon import suppress_small_cells
 from yiwang.share.masking import MaskingLeakError, MissingKeyError, check_rebuild, masker
 from yiwang.share.row_filter import compile_filter
+from yiwang.warehouse.publish import current_version, versions
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MART_SCHEMA = "marts"
@@ -95,8 +97,6 @@ def _sha256(path: Path) -> str:
 def warehouse_version(target: Target) -> str | None:
     """The published version's run id (quality.published_versions via yiwang.warehouse.publish)."""
     try:
-        from yiwang.warehouse.publish import current_version
-
         return current_version(target)
     except Exception:
         return None
@@ -107,8 +107,6 @@ def verify_audit(target: Target) -> None:
     heads recorded with the kept publishes of this warehouse."""
     published = []
     if target.is_duckdb:
-        from yiwang.warehouse.publish import versions
-
         try:
             published = [e.get("audit_head") for e in versions(target)]
         except (OSError, ValueError):
@@ -382,8 +380,6 @@ def share(
                 )
             result.exports.append(DepartmentExport(dep.id, final, done))
         if fixlists and department is None and datasets is None:
-            from yiwang.share.fixlists import write_fixlists
-
             result.fixlists = {p: str(f) for p, f in write_fixlists(con, run_id).items()}
     finally:
         con.close()

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from quality.quarantine import sightings
 from yiwang.contracts import warehouse_models
 from yiwang.duckdb_connection import table_exists
 from yiwang.settings import workspace_dir
+from yiwang.share.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_year
 
 PLATFORMS = ("grid_platform", "hotline", "urban_management", "party_building")
 COLUMNS = ["source_table", "source_key", "issue", "attribute", "value", "expected", "reason"]
@@ -38,8 +40,6 @@ def _hint(entity_type: str, attribute: str, value) -> str | None:
     the sharing masks by the attribute's PII class in the entity's mart contract (direct:
     ID-number, phone, name or address masking, else hidden; quasi dates: the year; sensitive:
     hidden); an attribute of no PII class is shown."""
-    from yiwang.share.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_year
-
     if value is None or value != value:
         return None
     model = warehouse_models().get(f"dim_{entity_type}")
@@ -178,8 +178,6 @@ def _issues(con) -> pd.DataFrame:
             ).df()
         )
     else:  # a warehouse built without publish: read the quarantine sightings directly
-        from quality.quarantine import sightings
-
         seen = sightings()
         if not seen.empty:
             parts.append(

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from yiwang.contracts import SourceTable
+from yiwang.duckdb_connection import connect, identifier, literal
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[\u4e00-\u9fff]+$")
 SQLITE_TYPES = {
@@ -170,8 +171,6 @@ class SqlStore:
 
     def _insert_sqlite(self, table: SourceTable, frame: pd.DataFrame) -> None:
         """Bulk insert through DuckDB's sqlite extension (about 3x faster than executemany)."""
-        from yiwang.duckdb_connection import connect, identifier, literal
-
         con = connect("sqlite")
         try:
             con.execute(f"attach {literal(str(self.url.database))} as platform (type sqlite)")

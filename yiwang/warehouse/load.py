@@ -62,7 +62,7 @@ class TableLoad:
     table: str
     batches_loaded: int = 0
     batches_skipped: int = 0
-    batches_blocked: int = 0  # held back by the landing gate (quality.landing)
+    batches_blocked: int = 0  # held back by the landing gate (quality.landing_gate)
     rows_loaded: int = 0
     rows_rejected: int = 0  # rows the landing gate rejected (in quarantine, not loaded)
     columns_added: list[str] = field(default_factory=list)
@@ -214,7 +214,7 @@ def _load_batch(
 
 def _rejected_filter(contract: SourceTable, batch: Batch) -> str | None:
     """A predicate keeping the rows the landing gate did not reject (None: keep every row)."""
-    from quality.landing import rejected_keys_file
+    from quality.landing_gate import rejected_keys_file
 
     path = rejected_keys_file(contract.platform, contract.table, batch.run_id)
     if path is None or not contract.primary_key:
@@ -232,7 +232,7 @@ def _load_table(
     loaded: dict[tuple[str, str, str], str],
     landing: Path,
 ) -> TableLoad:
-    from quality.landing import blocked_from
+    from quality.landing_gate import blocked_from
 
     result = TableLoad(contract.platform, contract.table)
     columns = ensure_raw_table(con, contract)

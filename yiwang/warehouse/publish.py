@@ -332,7 +332,7 @@ def publish(
     the gate reports drift from the published version as accepted instead of failing."""
     from quality.config import load_config
     from quality.quarantine import write_tables
-    from quality.warehouse import check_warehouse
+    from quality.warehouse_gate import check_warehouse
     from yiwang.warehouse.build import build as build_warehouse
 
     started = time.monotonic()
@@ -656,7 +656,7 @@ def _pg_publish(
 ) -> PublishResult:
     from quality.config import load_config
     from quality.quarantine import write_tables
-    from quality.warehouse import check_warehouse
+    from quality.warehouse_gate import check_warehouse
     from yiwang.warehouse.build import build as build_warehouse
 
     started = time.monotonic()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from warehouse_city import ENV_CLEARED, open_built
 
-from quality.warehouse import WH, reconcile
+from quality.warehouse_gate import WAREHOUSE_ALIAS, reconcile
 from yiwang.contracts import source_tables
 from yiwang.warehouse.targets import DUCKDB_FILE, Target, attach
 
@@ -122,7 +122,7 @@ def test_the_gate_reconciles_every_table_after_day_two(day2_city, monkeypatch):
     monkeypatch.setenv("YIWANG_HOME", str(day2_city))
     for name in ENV_CLEARED:
         monkeypatch.delenv(f"YIWANG_{name}", raising=False)
-    con = attach(Target("duckdb", duckdb_path=day2_city / "warehouse" / DUCKDB_FILE), WH, read_only=True)
+    con = attach(Target("duckdb", duckdb_path=day2_city / "warehouse" / DUCKDB_FILE), WAREHOUSE_ALIAS, read_only=True)
     try:
         rows = reconcile(con)
     finally:

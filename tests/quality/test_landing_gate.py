@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from connectors.landing import committed_batches, landing_root, sha256_file
-from quality import check_landing
-from quality.landing import decision, is_mojibake
+from quality import check_landing, landing_gate
+from quality.landing_gate import decision, is_mojibake
 from yiwang.contracts import source_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
@@ -119,12 +119,10 @@ def test_bad_batches_are_quarantined_and_blocked_and_the_load_skips_them(city_wo
 
 
 def test_a_gate_that_errors_blocks(city_workspace: Path, monkeypatch):
-    import quality.landing as landing
-
     def broken(*args, **kwargs):
         raise ConnectionError("no connection")
 
-    monkeypatch.setattr(landing, "_check_batch", broken)
+    monkeypatch.setattr(landing_gate, "_check_batch", broken)
     result = check_landing(tables=[source_table("hotline", "t_gd_workorder")])
     assert not result.ok and result.blocked
     assert (

@@ -9,8 +9,8 @@ from planted_marts import outcome, plant_statements
 
 from quality import check_warehouse
 from quality.gate import GateResult
+from quality.gx_postgres import SqlSession, batch_query, contracts
 from quality.gx_run import GxSession
-from quality.gx_sql import SqlSession, batch_query, contracts
 from quality.suites import warehouse_suite_name
 from yiwang.contracts import warehouse_models
 from yiwang.warehouse.targets import Target

@@ -1,17 +1,5 @@
-"""Warehouse gate (出仓检查), after the build, on the candidate, before publish.
-
-Checks (each a row of the pass/fail table):
-- contracts: every mart in schemas/warehouse validated by its GX suite (columns, not-null,
-  unique keys, allowed values, references, domain rules), all marts in one GX checkpoint whose
-  metrics DuckDB computes in one scan per mart (quality/gx_duckdb.py: why not GX's SQL engine);
-- reconciliation: every landed source key is staged, deleted at the source, or rejected by the
-  landing gate; every staged record is in exactly one of marts.record_xref and
-  marts.record_quarantine; the counts add up exactly;
-- drift against the last published version's profile (quality/drift.py): rows per mart and per
-  platform, null shares, distinct shares, value shares of coded columns, ID-number checksum share,
-  sex against the ID number, within the config's tolerances, as GX expectations;
-- freshness: every source table's latest landed batch is younger than max_age_hours.
-A gate that cannot run (no warehouse, a query or expectation raising) fails: fail closed.
+"""Warehouse gate (出仓检查) on the candidate before publish: contracts, reconciliation, drift
+against the published version, freshness. A gate that cannot run fails (fail closed).
 """
 
 from __future__ import annotations
@@ -20,42 +8,28 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from quality import drift, gx_postgres, suites
 from quality.config import load_config
 from quality.gate import Check, GateResult, new_run_id, run_dir
 from quality.gx_run import GxSession
-from quality.suites import ref_column, warehouse_suite_name
-from yiwang import duckdb_connection as _duckdb
+from quality.landing_gate import decisions_dir
+from quality.suites import warehouse_suite_name
 from yiwang.contracts import WarehouseModel, source_tables, warehouse_models
+from yiwang.duckdb_connection import identifier, literal
 from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MARTS = "marts"
-WH = "wh"
-PUB = "pub"
+WAREHOUSE_ALIAS = "wh"
+PUBLISHED_ALIAS = "pub"
 
 
-def _q(name: str) -> str:
-    return _duckdb.identifier(name)
+def mart(model: str, alias: str = WAREHOUSE_ALIAS, schema: str = MARTS) -> str:
+    return f"{alias}.{identifier(schema)}.{identifier(model)}"
 
 
-def mart(model: str, alias: str = WH, schema: str = MARTS) -> str:
-    return f"{alias}.{_q(schema)}.{_q(model)}"
-
-
-def batch_query(model: WarehouseModel, alias: str = WH, relation=None) -> str:
-    """The mart's rows plus one `_yw_ref__<column>` per reference (null when the value is null).
-    `relation(model name)` names a mart's table: by default `<alias>.marts.<model>` (the DuckDB
-    attach); quality/gx_sql.py passes the PostgreSQL schema's names, so both engines check the same."""
-    relation = relation or (lambda name: mart(name, alias))
-    helpers = []
-    for c in model.columns:
-        if c.references:
-            parent, _, key = c.references.partition(".")
-            col = f"t.{_q(c.name)}"
-            helpers.append(
-                f"case when {col} is null then null else {col} in (select {_q(key)} from {relation(parent)}) end"  # noqa: S608
-                f" as {_q(ref_column(c.name))}"
-            )
-    return f"select t.*{''.join(', ' + h for h in helpers)} from {relation(model.model)} as t"  # noqa: S608
+def batch_query(model: WarehouseModel, alias: str = WAREHOUSE_ALIAS) -> str:
+    """The mart's suite query on the DuckDB attach `alias`."""
+    return suites.batch_query(model, lambda name: mart(name, alias))
 
 
 def _contracts(con, session: GxSession, result: GateResult) -> None:
@@ -91,10 +65,10 @@ def _staging_models(con, schema: str = "staging") -> dict[tuple[str, str], tuple
     """(platform, table) → (staging relation, key column): a staging model's first column is its id."""
     out = {}
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = ?", [WH, schema]
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = ?", [WAREHOUSE_ALIAS, schema]
     ).fetchall()
     for (table,) in rows:
-        relation = f"{WH}.{_q(schema)}.{_q(table)}"
+        relation = f"{WAREHOUSE_ALIAS}.{identifier(schema)}.{identifier(table)}"
         key = con.execute(f"describe select * from {relation}").fetchall()[0][0]  # noqa: S608
         found = con.execute(f"select distinct _yw_platform, _yw_table from {relation}").fetchall()  # noqa: S608
         for platform, source in found:
@@ -105,48 +79,48 @@ def _staging_models(con, schema: str = "staging") -> dict[tuple[str, str], tuple
 def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
     """One row per source table: landed keys = staged + deleted + rejected; staged = xref + quarantine.
     `target`: a PostgreSQL candidate's own schemas (Target.schema); raw is shared."""
-    from quality.landing import QUARANTINE_COLUMNS, decisions_dir
-
-    marts = _q(target.schema(MARTS) if target is not None else MARTS)
+    marts = identifier(target.schema(MARTS) if target is not None else MARTS)
     staging = _staging_models(con, target.schema("staging") if target is not None else "staging")
     rows = []
     for contract in source_tables():
-        raw = f"{WH}.raw.{_q(contract.platform + '__' + contract.table)}"
+        raw = f"{WAREHOUSE_ALIAS}.raw.{identifier(contract.platform + '__' + contract.table)}"
         if not contract.primary_key:
             continue
-        key = _q(contract.primary_key[0])
+        key = identifier(contract.primary_key[0])
         relation, staged_key = staging.get((contract.platform, contract.table), (None, None))
         if relation is None:
             continue
         soft = ""
         if contract.soft_delete:
-            values = ", ".join(_duckdb.literal(str(v).lower()) for v in contract.soft_delete.get("deleted_values", []))
-            soft = f" or lower(cast({_q(contract.soft_delete['column'])} as varchar)) in ({values})" if values else ""
+            values = ", ".join(literal(str(v).lower()) for v in contract.soft_delete.get("deleted_values", []))
+            soft = (
+                f" or lower(cast({identifier(contract.soft_delete['column'])} as varchar)) in ({values})"
+                if values
+                else ""
+            )
         folder = decisions_dir(contract.platform, contract.table)
         files = sorted(str(p) for p in folder.glob("*.parquet")) if folder.is_dir() else []
         rejected = "select null::varchar as source_key where false"
         if files:
             rejected = (
-                f"select distinct source_key from read_parquet([{', '.join(_duckdb.literal(f) for f in files)}], union_by_name = true) "  # noqa: E501, S608
+                f"select distinct source_key from read_parquet([{', '.join(literal(f) for f in files)}], union_by_name = true) "  # noqa: E501, S608
                 "where action = 'reject'"
             )
-        where_platform = (
-            f"_yw_platform = {_duckdb.literal(contract.platform)} and _yw_table = {_duckdb.literal(contract.table)}"
-        )
+        where_platform = f"_yw_platform = {literal(contract.platform)} and _yw_table = {literal(contract.table)}"
         sql = f"""
             with latest as (
                 select cast({key} as varchar) as k, _yw_op as op, ({"false" + soft}) as soft_deleted
                 from {raw}
                 qualify row_number() over (partition by {key} order by _yw_run_id desc, _yw_part desc) = 1
             ),
-            staged as (select distinct cast({_q(staged_key)} as varchar) as k from {relation} where {where_platform}),
+            staged as (select distinct cast({identifier(staged_key)} as varchar) as k from {relation} where {where_platform}),
             xref as (
-                select distinct source_key as k from {WH}.{marts}.record_xref
-                where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
+                select distinct source_key as k from {WAREHOUSE_ALIAS}.{marts}.record_xref
+                where source_platform = {literal(contract.platform)} and source_table = {literal(contract.table)}
             ),
             quarantined as (
-                select distinct source_key as k from {WH}.{marts}.record_quarantine
-                where source_platform = {_duckdb.literal(contract.platform)} and source_table = {_duckdb.literal(contract.table)}
+                select distinct source_key as k from {WAREHOUSE_ALIAS}.{marts}.record_quarantine
+                where source_platform = {literal(contract.platform)} and source_table = {literal(contract.table)}
             ),
             rejected as ({rejected})
             select
@@ -170,7 +144,6 @@ def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
             and values["staged"] == values["in_xref"] + values["in_quarantine"]
         )
         rows.append({"platform": contract.platform, "table": contract.table} | values)
-    del QUARANTINE_COLUMNS
     return rows
 
 
@@ -185,38 +158,36 @@ def _reconciliation(con, result: GateResult, target: Target | None = None) -> No
 
 
 def _attach_published(con, target: Target, published: Target | None) -> bool:
-    """Attach the published version as PUB (read-only); False when there is none to compare with."""
+    """Attach the published version as PUBLISHED_ALIAS (read-only); False when there is none to compare with."""
     if published is None:
         return False
     if published.is_duckdb:
         if not published.duckdb_path.is_file() or published.duckdb_path == target.duckdb_path:
             return False
-        con.execute(f"attach {_duckdb.literal(str(published.duckdb_path))} as {PUB} (read_only)")
+        con.execute(f"attach {literal(str(published.duckdb_path))} as {PUBLISHED_ALIAS} (read_only)")
         return True
     if published == target:
         return False
-    con.execute(f"attach {_duckdb.literal(published.postgres_conninfo())} as {PUB} (type postgres, read_only)")
+    con.execute(f"attach {literal(published.postgres_conninfo())} as {PUBLISHED_ALIAS} (type postgres, read_only)")
     return True
 
 
 def _drift(con, session: GxSession, result: GateResult, target: Target, published: Target | None) -> None:
     """The candidate against the published version's profile (quality/drift.py), as GX expectations
     run by the candidate's engine: DuckDB's (quality/gx_duckdb.py) or GX's SQL engine in PostgreSQL."""
-    from quality import drift
-
     started = time.monotonic()
     tolerances = load_config()["warehouse"]["drift"]
     old, source = None, "no published version"
     if _attach_published(con, target, published):
         old, source = drift.published_profile(
-            con, PUB, published.schema("quality"), published.schema(MARTS), tolerances
+            con, PUBLISHED_ALIAS, published.schema("quality"), published.schema(MARTS), tolerances
         )
     result.extra["drift_compared_with"] = source
     if old is None:
         result.checks.append(Check("drift", True, f"{source}: first publish, nothing to compare (drift not checked)"))
         return
     if target.is_duckdb:
-        staged, decided = drift.plan(old, tolerances, lambda name: mart(name, WH))
+        staged, decided = drift.plan(old, tolerances, lambda name: mart(name, WAREHOUSE_ALIAS))
         for _, asset, query, suite in staged:
             session.stage_query(con, suite.name, query, asset=asset, suite=suite)
         try:
@@ -224,10 +195,8 @@ def _drift(con, session: GxSession, result: GateResult, target: Target, publishe
         except Exception as error:  # fail closed: every drift check fails
             outcomes = {asset: error for _, asset, _, _ in staged}
     else:
-        from quality.gx_sql import SqlSession, relation
-
-        staged, decided = drift.plan(old, tolerances, relation(target.schema(MARTS)))
-        sql = SqlSession(session, target, name="warehouse_postgres_drift")
+        staged, decided = drift.plan(old, tolerances, gx_postgres.relation(target.schema(MARTS)))
+        sql = gx_postgres.SqlSession(session, target, name="warehouse_postgres_drift")
         outcomes = {}
         try:
             for _, asset, query, suite in staged:
@@ -250,7 +219,8 @@ def _drift(con, session: GxSession, result: GateResult, target: Target, publishe
 def _freshness(con, result: GateResult, max_age_hours: float) -> None:
     now = datetime.now(UTC)
     rows = con.execute(
-        f"select platform, table_name, max(extracted_at) from {WH}.raw._loaded_batches group by all order by all"  # noqa: S608
+        f"select platform, table_name, max(extracted_at) from {WAREHOUSE_ALIAS}.raw._loaded_batches"  # noqa: S608
+        " group by all order by all"
     ).fetchall()
     seen = {(p, t): at for p, t, at in rows}
     for contract in source_tables():
@@ -284,21 +254,17 @@ def check_warehouse(
     try:
         if target.is_duckdb and not target.duckdb_path.is_file():
             raise FileNotFoundError(f"no warehouse at {target.duckdb_path}")
-        con = attach(target, WH, read_only=True)
+        con = attach(target, WAREHOUSE_ALIAS, read_only=True)
         session = GxSession(run_dir("warehouse", run_id) / "data_docs", "warehouse")
         if target.is_duckdb:
             _contracts(con, session, result)
-        else:  # GX's SQL engine in PostgreSQL (quality/gx_sql.py)
-            from quality.gx_sql import contracts
-
-            contracts(target, session, result)
+        else:
+            gx_postgres.contracts(target, session, result)
         _reconciliation(con, result, target)
         if published is not None:
             _drift(con, session, result, target, published)
             if accept_drift:
-                from quality.drift import accept
-
-                accept(result)
+                drift.accept(result)
         _freshness(con, result, float(config["freshness"]["max_age_hours"]))
         docs_started = time.monotonic()
         result.docs = session.build_docs()

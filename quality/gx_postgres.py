@@ -1,16 +1,9 @@
 """The warehouse gate's contracts on PostgreSQL, computed by GX's SQL engine in the database.
 
-Each mart is one GX query asset of a postgres data source (SqlAlchemyExecutionEngine): the batch
-query selects the mart plus one `_yw_ref__<column>` per reference (true when the value exists in
-the referenced mart, null when the value is null), exactly as the DuckDB path's `batch_query`, so
-the same generated suites (quality/gx/expectations/warehouse.*.json) run on both. The metrics are
-SQL aggregates run by PostgreSQL; no row is pulled into Python.
-
-The connection string reaches GX as a `${VAR}` reference to a variable of this process, so the
-password never sits in GX's configuration objects or its data docs.
-
-tests/quality/test_gx_sql.py plants nulls, duplicate keys and broken references on PostgreSQL and
-requires the exact unexpected counts (and no empty metric), as test_gx_run.py does for DuckDB.
+Each mart is one GX query asset of a postgres data source running the same suite query as the
+DuckDB path (`quality.suites.batch_query`), so the metrics are SQL aggregates in PostgreSQL and
+no row is pulled into Python. The connection string reaches GX as a `${VAR}` reference, so the
+password never sits in GX's configuration or its data docs.
 """
 
 from __future__ import annotations
@@ -22,8 +15,8 @@ import great_expectations as gx
 
 from quality.gate import Check, GateResult
 from quality.gx_run import GxSession, Outcome, outcomes_of
+from quality.suites import batch_query as suite_query
 from quality.suites import load_suite, warehouse_suite_name
-from quality.warehouse import batch_query as warehouse_batch_query
 from yiwang.contracts import WarehouseModel, warehouse_models
 from yiwang.warehouse.targets import Target
 
@@ -31,19 +24,19 @@ MARTS = "marts"
 URL_ENV_PREFIX = "YIWANG_GX_POSTGRES_URL_"
 
 
-def _q(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A PostgreSQL quoted identifier (a candidate's schema names carry its run id)."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def relation(schema: str):
     """A mart's name → its PostgreSQL relation in `schema`."""
-    return lambda name: f"{_q(schema)}.{_q(name)}"
+    return lambda name: f"{quote_identifier(schema)}.{quote_identifier(name)}"
 
 
 def batch_query(model: WarehouseModel, schema: str = MARTS) -> str:
-    """PostgreSQL: the mart's rows plus one `_yw_ref__<column>` per reference, the DuckDB path's
-    query (quality.warehouse.batch_query) on the tables of `schema`."""
-    return warehouse_batch_query(model, relation=relation(schema))
+    """The mart's suite query on the tables of PostgreSQL `schema`."""
+    return suite_query(model, relation(schema))
 
 
 class SqlSession:
@@ -90,7 +83,7 @@ def _empty(outcome: Outcome) -> bool:
 
 
 def contracts(target: Target, session: GxSession, result: GateResult) -> None:
-    """One `contract <mart>` check per mart, as quality.warehouse._contracts does on DuckDB."""
+    """One `contract <mart>` check per mart, as the warehouse gate's DuckDB path does."""
     schema = target.schema(MARTS)
     sql = SqlSession(session, target)
     try:

@@ -1,18 +1,9 @@
-"""Landing gate (入仓前检查), per committed source batch, before the raw load.
+"""Landing gate (入仓前检查) per committed source batch, before the raw load.
 
-For each batch not yet checked: its rows are validated by the table's landing suite (GX, Pandas
-engine), plus a row-count expectation against the previous full batch of the same table. Rows
-failing a row-level expectation become quarantine rows (reason codes from the expectations'
-meta, personal data masked); the config's `actions` say whether a reason rejects the row (kept
-out of the warehouse) or flags it (loaded; the warehouse normalises it). The batch is blocked
-(its table's load stops at it, the others load) when a structural expectation fails, the share
-of rejected rows passes `max_reject_share`, the row count drops beyond `max_row_drop`, or the
-check itself errors (fail closed). A table whose latest run was held by the connector (a contract
-column missing at the source: nothing landed) fails the gate by name until a later batch lands.
-Decisions are files the raw loader reads:
-
-    workspace_dir("quality")/landing/<platform>/<table>/<run_id>.json      status passed|blocked
-    workspace_dir("quality")/landing/<platform>/<table>/<run_id>.parquet   quarantine rows
+Failing rows become quarantine rows (rejected or flagged by the config's `actions`); a batch is
+blocked on a structural failure, too many rejected rows, a row-count drop or a gate error. Its
+decision is a file the raw loader reads:
+workspace_dir("quality")/landing/<platform>/<table>/<run_id>.json (+ .parquet quarantine rows).
 """
 
 from __future__ import annotations
@@ -21,6 +12,7 @@ import json
 import math
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +22,12 @@ from connectors.landing import Batch, committed_batches, held_batches, landing_r
 from quality.config import load_config
 from quality.gate import Check, GateResult, mask, new_run_id, run_dir
 from quality.gx_run import GxSession
+from quality.quarantine import QUARANTINE_COLUMNS
 from quality.suites import ENCODING_COLUMN, format_column, format_kind, landing_suite_name
 from yiwang.contracts import SourceTable, source_tables
+from yiwang.normalize import parse_credit_codes, parse_id_numbers, parse_phones
 from yiwang.settings import workspace_dir
 
-QUARANTINE_COLUMNS = [
-    "platform",
-    "table_name",
-    "source_key",
-    "run_id",
-    "reason_code",
-    "action",
-    "column_name",
-    "offending_value",
-]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1 = re.compile(r"[\u00c0-\u00ff]")
 
@@ -89,8 +73,6 @@ def is_mojibake(value: Any) -> bool:
 
 
 def _format_reasons(kind: str, values: pd.Series) -> pd.Series:
-    from yiwang.normalize import parse_credit_codes, parse_id_numbers, parse_phones
-
     parser = {"id_number": parse_id_numbers, "credit_code": parse_credit_codes, "phone": parse_phones}[kind]
     text = values.astype("string")
     present = text.notna() & (text.str.strip() != "")
@@ -337,8 +319,6 @@ def release(platform: str, table: str, run_id: str | None = None, *, reason: str
     """
     if not reason or not reason.strip():
         raise ValueError("a release needs a reason (what was checked, by whom)")
-    from datetime import UTC, datetime
-
     released = []
     for path in sorted(decisions_dir(platform, table).glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
