@@ -105,6 +105,7 @@ def _staging_models(con, schema: str = "staging") -> dict[tuple[str, str], tuple
 def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
     """One row per source table: landed keys = staged + deleted + rejected; staged = xref + quarantine.
     `target`: a PostgreSQL candidate's own schemas (Target.schema); raw is shared."""
+    from connectors.latest import order_sql, version_order
     from quality.landing import QUARANTINE_COLUMNS, decisions_dir
 
     marts = _q(target.schema(MARTS) if target is not None else MARTS)
@@ -137,7 +138,7 @@ def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
             with latest as (
                 select cast({key} as varchar) as k, _yw_op as op, ({"false" + soft}) as soft_deleted
                 from {raw}
-                qualify row_number() over (partition by {key} order by _yw_run_id desc, _yw_part desc) = 1
+                qualify row_number() over (partition by {key} order by {order_sql(version_order())}) = 1
             ),
             staged as (select distinct cast({_q(staged_key)} as varchar) as k from {relation} where {where_platform}),
             xref as (
