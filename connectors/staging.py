@@ -201,7 +201,7 @@ class TableRun:
             if read.window_count is not None:
                 self.source_window = (self.source_window or 0) + read.window_count
             diff = unit.snapshot and self.cfg.delete_detection == "diff" and not read.file_reason
-            self._finalize(n, got.raw, got.good_rows, diff, got.unreadable, info, qpart.write)
+            self._classify(n, got.raw, got.good_rows, diff, got.unreadable, info, qpart.write)
         finally:
             qpart.close()
         if qpart.path.exists():
@@ -353,87 +353,101 @@ class TableRun:
             ).fetchone()[0]
         return int(surplus), int(superseded), int(held_rows)
 
-    def _finalize(
+    def _classify(
         self, n: int, raw: Path | None, good_rows: int, diff: bool, unreadable: int, info: dict, quarantine
     ) -> None:
-        # SQL below is assembled from identifiers quoted by _duckdb.identifier and literals
+        """One row per key, compared with the key index; the changes (and, in a snapshot, the keys
+        that did not come back) are written as part n and folded into the in-run index."""
+        # SQL here is assembled from identifiers quoted by _duckdb.identifier and literals
         # escaped by _duckdb.literal; no value from a source or a file is pasted into it.
-        keys = self.keys
-        on = " and ".join(f"s.{k} = i.{k}" for k in keys)
-        created = raw is not None
         surplus = held_rows = 0
-        if created:
-            source = f"read_parquet({_duckdb.literal(str(raw))})"
-            surplus, superseded, held_rows = self._repeated(source)
-            fields = [f for f in self.schema if not f.name.startswith("_yw_")]
-            if held_rows:
-                self._quarantine_conflicts(source, fields, quarantine)
-            self.counts["duplicates_superseded"] += superseded
-            hold = f" where not exists (select 1 from hold h where {self._match('h', 'x')})"  # noqa: S608
-            hold = hold if held_rows else ""
-            # the common case (no repeated key) streams from the staged file without a window
-            rows = (
-                latest_sql(source, keys, unit_order(self.cfg.latest_by), hold)
-                if surplus
-                else f"select * from {source} x{hold}"  # noqa: S608
-            )
-            self.con.execute(f"create or replace temp view s as select * exclude (_yw_seq) from ({rows})")  # noqa: S608
+        if raw is not None:
+            fields, surplus, held_rows = self._one_row_per_key(raw, quarantine)
         elif diff:  # an empty snapshot: every live key is gone
             self.con.execute("create or replace temp table s as select * from idx limit 0")
-            self.con.execute(f"create or replace temp table hold as select {', '.join(keys)} from qkeys limit 0")  # noqa: S608
+            self.con.execute(f"create or replace temp table hold as select {', '.join(self.keys)} from qkeys limit 0")  # noqa: S608
             fields = [pa.field(c.name, c.arrow_type) for c in self.contract.columns]
         else:
             self._count_held_keys(with_hold=False)
             return
         self._count_held_keys(with_hold=True)
         self.counts["quarantined"] += held_rows
-        deduped = good_rows - held_rows - surplus
         self.counts["duplicates"] += surplus
-        parts = []
-        if created:
-            select_s = ", ".join(f"s.{_duckdb.identifier(f.name)}" for f in fields)
-            parts.append(
-                f"select {select_s}, {self.lineage()}, s._yw_row_hash, "  # noqa: S608
-                "case when s._yw_is_deleted then 'delete' "
-                "when i._yw_deleted is null or i._yw_deleted then 'insert' "
-                "else 'update' end as _yw_op "
-                f"from s left join idx i on {on} "
-                "where i._yw_deleted is null or i._yw_row_hash is distinct from s._yw_row_hash "
-                "or i._yw_deleted <> s._yw_is_deleted or i._yw_quarantined"
-            )
+        deduped = good_rows - held_rows - surplus
+        parts = [self._changes_sql(fields)] if raw is not None else []
         detected = 0
         if diff:
-            keyset = set(self.contract.primary_key)
-            cols = ", ".join(
-                f"i.{_duckdb.identifier(f.name)}"
-                if f.name in keyset
-                else f"cast(null as {duckdb_type_of_arrow(f.type)}) as {_duckdb.identifier(f.name)}"
-                for f in fields
-            )
-            # a key whose row was quarantined keeps its last good version: it is not gone
-            kept = " and ".join(
-                f"not exists (select 1 from {t} q where {self._match('q', 'i')})"  # noqa: S608
-                for t in ("qkeys", "hold")
-            )
-            anti = f"not i._yw_deleted and not exists (select 1 from s where {on}) and {kept}"  # noqa: S608
-            candidates = self.con.execute(
-                f"select count(*) from idx i where {anti}"  # noqa: S608
-            ).fetchone()[0]
-            if unreadable:
-                # a row whose key cannot be read may be any of the missing keys: none is ruled out
-                self.counts["deletes_withheld"] += candidates
-                if candidates:
-                    self.withheld.append(f"{unreadable} quarantined row(s) with an unreadable key")
-            else:
-                detected = candidates
-                parts.append(
-                    f"select {cols}, {self.lineage()}, i._yw_row_hash, "  # noqa: S608
-                    f"'delete' as _yw_op from idx i where {anti}"
-                )
+            deletes, detected = self._deletes_sql(fields, unreadable)
+            parts += [deletes] if deletes else []
         self.counts["detected_deletes"] += detected
         if not parts:
             self.counts["unchanged"] += deduped
             return
+        self._write_part(n, parts, detected, deduped, info)
+
+    def _one_row_per_key(self, raw: Path, quarantine) -> tuple[list[pa.Field], int, int]:
+        """View `s`: the unit's rows, one per key (connectors.latest), held keys left out. Returns
+        the contract fields, the surplus rows of repeated keys and the rows of held keys."""
+        source = f"read_parquet({_duckdb.literal(str(raw))})"
+        surplus, superseded, held_rows = self._repeated(source)
+        fields = [f for f in self.schema if not f.name.startswith("_yw_")]
+        if held_rows:
+            self._quarantine_conflicts(source, fields, quarantine)
+        self.counts["duplicates_superseded"] += superseded
+        hold = f" where not exists (select 1 from hold h where {self._match('h', 'x')})" if held_rows else ""  # noqa: S608
+        # the common case (no repeated key) streams from the staged file without a window
+        rows = (
+            latest_sql(source, self.keys, unit_order(self.cfg.latest_by), hold)
+            if surplus
+            else f"select * from {source} x{hold}"  # noqa: S608
+        )
+        self.con.execute(f"create or replace temp view s as select * exclude (_yw_seq) from ({rows})")  # noqa: S608
+        return fields, surplus, held_rows
+
+    def _on(self) -> str:
+        return " and ".join(f"s.{k} = i.{k}" for k in self.keys)
+
+    def _changes_sql(self, fields: list[pa.Field]) -> str:
+        """The rows of `s` that differ from the index: insert, update or (soft) delete."""
+        select_s = ", ".join(f"s.{_duckdb.identifier(f.name)}" for f in fields)
+        return (
+            f"select {select_s}, {self.lineage()}, s._yw_row_hash, "  # noqa: S608
+            "case when s._yw_is_deleted then 'delete' "
+            "when i._yw_deleted is null or i._yw_deleted then 'insert' "
+            "else 'update' end as _yw_op "
+            f"from s left join idx i on {self._on()} "
+            "where i._yw_deleted is null or i._yw_row_hash is distinct from s._yw_row_hash "
+            "or i._yw_deleted <> s._yw_is_deleted or i._yw_quarantined"
+        )
+
+    def _deletes_sql(self, fields: list[pa.Field], unreadable: int) -> tuple[str | None, int]:
+        """Live keys a snapshot did not bring back, as deletes, and how many; none when a
+        quarantined row's key cannot be read (it may be any of them: the deletes are withheld)."""
+        keyset = set(self.contract.primary_key)
+        cols = ", ".join(
+            f"i.{_duckdb.identifier(f.name)}"
+            if f.name in keyset
+            else f"cast(null as {duckdb_type_of_arrow(f.type)}) as {_duckdb.identifier(f.name)}"
+            for f in fields
+        )
+        # a key whose row was quarantined keeps its last good version: it is not gone
+        kept = " and ".join(
+            f"not exists (select 1 from {t} q where {self._match('q', 'i')})"  # noqa: S608
+            for t in ("qkeys", "hold")
+        )
+        anti = f"not i._yw_deleted and not exists (select 1 from s where {self._on()}) and {kept}"  # noqa: S608
+        candidates = self.con.execute(f"select count(*) from idx i where {anti}").fetchone()[0]  # noqa: S608
+        if unreadable:
+            self.counts["deletes_withheld"] += candidates
+            if candidates:
+                self.withheld.append(f"{unreadable} quarantined row(s) with an unreadable key")
+            return None, 0
+        sql = f"select {cols}, {self.lineage()}, i._yw_row_hash, 'delete' as _yw_op from idx i where {anti}"  # noqa: S608
+        return sql, candidates
+
+    def _write_part(self, n: int, parts: list[str], detected: int, deduped: int, info: dict) -> None:
+        """Write the unit's changes as part n, count them, and fold them into the in-run index so
+        the next unit (file) compares against it."""
         path = self.staging / "data" / f"part-{n:05d}.parquet"
         self.con.execute(
             f"copy ({' union all '.join(parts)}) to {_duckdb.literal(str(path))} (format parquet, compression zstd)"
@@ -449,13 +463,12 @@ class TableRun:
             path.unlink()
             return
         self.files.append({"path": path.name, "rows": written, "source": info.get("label")})
-        # fold the unit into the in-run index so the next unit (file) compares against it
-        match = " and ".join(f"idx.{k} = p.{k}" for k in keys)
+        keys = ", ".join(self.keys)
+        match = " and ".join(f"idx.{k} = p.{k}" for k in self.keys)
         part = _duckdb.literal(str(path))
         self.con.execute(f"delete from idx using read_parquet({part}) p where {match}")  # noqa: S608
         self.con.execute(
-            f"insert into idx select {', '.join(keys)}, _yw_row_hash, "  # noqa: S608
-            f"_yw_op = 'delete', false from read_parquet({part})"
+            f"insert into idx select {keys}, _yw_row_hash, _yw_op = 'delete', false from read_parquet({part})"  # noqa: S608
         )
 
     def _count_held_keys(self, with_hold: bool) -> None:
