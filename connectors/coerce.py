@@ -17,15 +17,9 @@ import pyarrow as pa
 from connectors.base import DriftError
 from yiwang.contracts import Column, SourceTable
 from yiwang.duckdb_connection import identifier, literal
+from yiwang.types import TYPES
 
-DUCK_TYPES = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "float": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
+DUCK_TYPES = {name: t.duckdb for name, t in TYPES.items()}
 _OFFSET = r"(Z|[+-][0-9][0-9]:?[0-9][0-9])$"
 
 

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from connectors.base import ErrorKind
 from connectors.landing import Batch, committed_batches, write_json_atomic
+from connectors.latest import landed_latest_sql
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import source_table
 from yiwang.settings import workspace_dir
@@ -180,7 +181,7 @@ class TableState:
         if not q:
             return query
         last_landed = (
-            f"(select max(n._f) from ({landed}) n where {key_text_sql(quoted, 'n')} = x._k)"  # noqa: S608
+            f"(select max(n._yw_part) from ({landed}) n where {key_text_sql(quoted, 'n')} = x._k)"  # noqa: S608
             if landed
             else "null"
         )
@@ -205,15 +206,14 @@ class TableState:
         try:
             old = self.index_path if self.index_path and self.index_path.is_file() else None
             lit = _duckdb.literal
-            # the batch's rows per key: one part holds each key once; across parts the last wins
+            # the batch's rows per key: one part holds each key once; across parts the latest wins
             new = " union all ".join(
                 f"select {keys}, _yw_row_hash, _yw_op = 'delete' as _yw_deleted, false as _yw_quarantined, "  # noqa: S608
-                f"{_unit_of(f)} as _f from read_parquet({lit(str(f))})"
+                f"_yw_run_id, {_unit_of(f)} as _yw_part from read_parquet({lit(str(f))})"
                 for f in files
             )
             if len(files) > 1:
-                window = f"row_number() over (partition by {keys} order by _f desc)"
-                new = f"select * from ({new}) qualify {window} = 1"  # noqa: S608
+                new = landed_latest_sql(f"({new})", quoted)
             match = " and ".join(f"o.{k} = n.{k}" for k in quoted)
             if old and files:  # upsert: old keys not in the batch, then the batch's keys
                 query = (

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.latest import order_sql, version_order
 from quality import drift, gx_postgres, suites
 from quality.config import load_config
 from quality.gate import Check, GateResult, new_run_id, run_dir
@@ -111,7 +112,7 @@ def reconcile(con, target: Target | None = None) -> list[dict[str, Any]]:
             with latest as (
                 select cast({key} as varchar) as k, _yw_op as op, ({"false" + soft}) as soft_deleted
                 from {raw}
-                qualify row_number() over (partition by {key} order by _yw_run_id desc, _yw_part desc) = 1
+                qualify row_number() over (partition by {key} order by {order_sql(version_order())}) = 1
             ),
             staged as (select distinct cast({identifier(staged_key)} as varchar) as k from {relation} where {where_platform}),
             xref as (

@@ -16,14 +16,9 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-COLUMN_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "float": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us"),
-}
+from yiwang.types import TYPES
+
+COLUMN_TYPES: dict[str, pa.DataType] = {name: t.arrow for name, t in TYPES.items()}
 PII_CLASSES = ("none", "quasi", "direct", "sensitive")
 DELETE_STYLES = ("none", "soft", "hard")
 STORES = ("sql", "file_csv", "file_xlsx", "http_api", "mixed")

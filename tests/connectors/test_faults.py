@@ -237,7 +237,7 @@ def test_a_read_only_workspace_fails_each_table_clearly(workspace: Path, small_d
 def test_storage_errors_say_what_to_do() -> None:
     import duckdb
 
-    from connectors.pipeline import storage_error
+    from connectors.storage import storage_error
 
     cfg = table_config("hotline", "t_gd_workorder")
     full = storage_error(cfg, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x/part-00000.parquet"))
@@ -252,7 +252,7 @@ def test_storage_errors_say_what_to_do() -> None:
 def test_storage_errors_have_a_kind() -> None:
     import duckdb
 
-    from connectors.pipeline import storage_kind
+    from connectors.storage import storage_kind
 
     assert storage_kind(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == "transient"  # space gets freed
     assert storage_kind(duckdb.IOException("IO Error: write failed: No space left on device")) == "transient"

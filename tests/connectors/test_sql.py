@@ -155,7 +155,7 @@ def test_bad_table_name_never_reaches_sql(workspace: Path) -> None:
 
 def test_source_down_is_a_clear_error_without_password(workspace: Path, monkeypatch) -> None:
     monkeypatch.setenv("YIWANG_HOTLINE_URL", "postgresql+psycopg://etl:s3cr3t-pw@127.0.0.1:1/hotline")
-    monkeypatch.setattr("connectors.pipeline.RETRY_BASE_SECONDS", 0.01)
+    monkeypatch.setattr("connectors.retry.RETRY_BASE_SECONDS", 0.01)
     [result] = extract([table_config("hotline", "t_gd_lzjl")], run_id=new_run_id())
     assert result.status == "failed"
     assert "cannot connect" in result.error and "s3cr3t-pw" not in result.error and result.kind == "transient"

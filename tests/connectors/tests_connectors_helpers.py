@@ -186,9 +186,9 @@ def check_platform_config(platform_name: str) -> None:
 
 def check_platform_credentials(platform_name: str) -> None:
     """Credentials are references (YIWANG_ env vars) with working, secret-free defaults."""
-    from connectors.pipeline import _expand
+    from connectors.sources import expand_location
 
     for conn in load_registry()[platform_name].connections.values():
         assert conn.credentials.env and conn.credentials.env.startswith("YIWANG_")
         assert conn.default and "password" not in conn.default
-        assert "{sources}" not in _expand(conn.default)
+        assert "{sources}" not in expand_location(conn.default)

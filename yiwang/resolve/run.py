@@ -15,13 +15,11 @@ from yiwang.resolve.keys import assign_keys
 from yiwang.resolve.legal_entities import cluster_legal_entities
 from yiwang.resolve.matters import cluster_matters, matter_settings
 from yiwang.resolve.people import attribute_conflicts, cluster_people
+from yiwang.types import TYPES
 from yiwang.warehouse.targets import Target, resolve_target
 
 # DuckDB types of the logical types of schemas/resolution (the tables this step writes)
-SQL_TYPES = {
-    "string": "varchar", "integer": "integer", "float": "double", "boolean": "boolean", "date": "date",
-    "timestamp": "timestamp",
-}  # fmt: skip
+SQL_TYPES = {name: t.warehouse["duckdb"] for name, t in TYPES.items()}
 
 
 def table_types(table: str) -> dict[str, str]:

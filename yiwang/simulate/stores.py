@@ -23,25 +23,10 @@ import sqlalchemy as sa
 
 from yiwang.contracts import SourceTable
 from yiwang.duckdb_connection import connect, identifier, literal
+from yiwang.types import TYPES, sqlalchemy_type
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[\u4e00-\u9fff]+$")
-SQLITE_TYPES = {
-    "string": "TEXT",
-    "integer": "INTEGER",
-    "float": "REAL",
-    "boolean": "INTEGER",
-    "date": "TEXT",
-    "timestamp": "TEXT",
-}
-SA_TYPES = {
-    # MariaDB: TEXT keeps wide tables under the row-size limit; keys get VARCHAR (see create)
-    "string": lambda dialect: sa.Text(),
-    "integer": lambda dialect: sa.BigInteger(),
-    "float": lambda dialect: sa.Float(precision=53),
-    "boolean": lambda dialect: sa.Boolean(),
-    "date": lambda dialect: sa.Date(),
-    "timestamp": lambda dialect: sa.DateTime(),
-}
+SQLITE_TYPES = {name: t.sqlite for name, t in TYPES.items()}
 
 
 def _check_identifiers(table: SourceTable) -> None:
@@ -131,7 +116,7 @@ class SqlStore:
                     # indexed text needs a length on MariaDB: keys are VARCHAR(191) (utf8mb4)
                     sa.String(191)
                     if c.name in table.primary_key and c.type == "string"
-                    else SA_TYPES[c.type](self.dialect),
+                    else sqlalchemy_type(c.type),  # TEXT keeps wide MariaDB tables under its row-size limit
                     primary_key=c.name in table.primary_key,
                     nullable=c.name not in table.primary_key,
                     comment=c.chinese,

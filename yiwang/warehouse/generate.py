@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from yiwang.contracts import Column, Platform, SourceTable, WarehouseModel, source_platforms, warehouse_models
+from yiwang.types import TYPES
 from yiwang.warehouse.load import PART_COLUMN, RAW_SCHEMA, raw_table_name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -36,24 +37,7 @@ STAGING_DIR = PROJECT_DIR / "models" / "staging"
 MARTS_DIR = PROJECT_DIR / "models" / "marts"
 # Logical column types of schemas/warehouse → the contract's data_type in each target's own
 # words. dbt renders YAML with `target` but without the project's macros, hence a Jinja literal.
-CONTRACT_TYPES = {
-    "duckdb": {
-        "string": "varchar",
-        "integer": "integer",
-        "float": "double",
-        "boolean": "boolean",
-        "date": "date",
-        "timestamp": "timestamp",
-    },
-    "postgres": {
-        "string": "text",
-        "integer": "integer",
-        "float": "double precision",
-        "boolean": "boolean",
-        "date": "date",
-        "timestamp": "timestamp without time zone",
-    },
-}
+CONTRACT_TYPES = {target: {name: t.warehouse[target] for name, t in TYPES.items()} for target in ("duckdb", "postgres")}
 
 
 def contract_type(logical: str) -> str:

@@ -1,10 +1,12 @@
 {#- The latest landed version of every business key of a raw table, deletes applied.
 
     raw.<platform>__<table> is append-only: one row per landed version. The latest version of a
-    key is the one landed last: by extraction time, then run id, then part file within the batch
-    (_yw_part). The key is gone when that version is a delete (`_yw_op = 'delete'`: a hard delete
-    found by difference, or a soft delete flagged by the connector) or carries the contract's
-    soft-delete flag. Keys and flags come from the contract (yw_source_meta).
+    key sorts first by var('yw_version_order'), each column descending: the batch landed last
+    (run id), then the later part file within it (_yw_part); connectors/latest.py reads the same
+    var, so the connectors' key index and this macro agree. The key is gone when that version is a
+    delete (`_yw_op = 'delete'`: a hard delete found by difference, or a soft delete flagged by the
+    connector) or carries the contract's soft-delete flag. Keys and flags come from the contract
+    (yw_source_meta).
 
     Returns a select of every raw column plus _yw_version (always 1); use it as the first CTE of a
     staging model:  with latest as ({{ yw_latest_state('hotline', 't_gd_workorder') }})  -#}
@@ -22,7 +24,7 @@
             landed.*,
             row_number() over (
                 partition by {% for key in keys %}landed.{{ adapter.quote(key) }}{{ ", " if not loop.last }}{% endfor %}
-                order by landed._yw_extracted_at desc, landed._yw_run_id desc, landed._yw_part desc
+                order by {% for column in var('yw_version_order') %}landed.{{ adapter.quote(column) }} desc nulls last{{ ", " if not loop.last }}{% endfor %}
             ) as _yw_version
         from {{ relation }} as landed
     ) as versions
