@@ -8,7 +8,6 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 import yaml
-from conftest import POSTGRES_ADMIN_URL
 
 from connectors.coerce import DUCK_TYPES
 from yiwang.contracts import COLUMN_TYPES, schemas_root
@@ -61,9 +60,10 @@ def test_duckdb_lands_arrow_as_the_map_says(logical):
     assert cast.lower() == t.warehouse["duckdb"]
 
 
-@pytest.mark.parametrize("logical", list(TYPES))
-def test_postgres_knows_the_warehouse_type(logical):
-    name = TYPES[logical].warehouse["postgres"]
-    with psycopg.connect(POSTGRES_ADMIN_URL.replace("+psycopg", "")) as con:
-        assert con.execute(f"select pg_typeof(cast(null as {name}))::text").fetchone()[0] == name
-    assert isinstance(sqlalchemy_type(logical), sa.types.TypeEngine)
+def test_postgres_knows_every_warehouse_type(postgres_database):
+    url = sa.make_url(postgres_database).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as con:
+        for logical, t in TYPES.items():
+            name = t.warehouse["postgres"]
+            assert con.execute(f"select pg_typeof(cast(null as {name}))::text").fetchone()[0] == name, logical
+            assert isinstance(sqlalchemy_type(logical), sa.types.TypeEngine)
