@@ -22,6 +22,7 @@ from yiwang.orchestrate.config import DAGS_DIR
 from yiwang.warehouse.build import project_dir
 
 __all__ = ["built_city"]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
 
 @contextmanager
@@ -92,13 +93,13 @@ def test_dbt_run_events_reach_an_http_endpoint_with_the_models_parents(built_cit
     parents = _marts_parents(target)
     checked = 0
     for name, expected in parents.items():
-        [job] = [j for j in by_job if j.endswith(f".{name}.build.run") or j.endswith(f".{name}")] or [None]
-        if job is None:  # not run by this invocation (the last one builds the marts)
+        job = next((j for j in by_job if j.endswith(f".yiwang.{name}.build.run")), None)  # `dbt build`'s job
+        if job is None:  # not run by this invocation (the build's last one runs the marts)
             continue
         assert set(by_job[job]) >= {"START", "COMPLETE"}, (job, set(by_job[job]))
         complete = by_job[job]["COMPLETE"]
         assert complete["job"]["namespace"] == "city-test"
-        inputs = {i["name"].split(".", 1)[-1] if i["name"].count(".") > 1 else i["name"] for i in complete["inputs"]}
+        inputs = {i["name"].split(".", 1)[1] for i in complete["inputs"]}  # database.schema.table
         assert inputs == expected, (name, inputs, expected)
         [output] = complete["outputs"]
         assert output["name"].endswith(f".{name}")
@@ -153,7 +154,6 @@ print("@@" + json.dumps(str(dagrun.state)))
 """
 
 
-@pytest.mark.slow
 def test_airflow_task_events_land_in_the_file_under_dag_test(tmp_path):
     """The provider's listener fires under dag.test(): START/COMPLETE and START/FAIL per task."""
     (tmp_path / "yw_lineage_stages.py").write_text(STAGES)
