@@ -92,7 +92,7 @@ def _environment(values: Mapping[str, str]):
 
 def dbt_events(target_dir: Path, project_dir: Path, target_name: str, env: Mapping[str, str] | None = None) -> list:
     """The run events of the dbt invocation whose artifacts are in `target_dir`: a START and a
-    COMPLETE (or FAIL) per model, seed, snapshot and test, with their input and output datasets.
+    COMPLETE (or FAIL) per model, snapshot and test, with their input and output datasets.
     `env`: the variables profiles.yml read during that run (the warehouse's location)."""
     from openlineage.common.provider.dbt.local import DbtLocalArtifactProcessor
 
