@@ -6,6 +6,7 @@
     runtime.py, stages.py       what a task runs: imports the stage at run time, small XCom
     callbacks.py, errors.py     failure alerts; transient vs terminal errors
     run.py                      `yiwang run`: the same DAGs in one process (dag.test())
+    lineage.py                  OpenLineage: the provider's transport, dbt artifacts to events
 
 See docs/airflow.md.
 """

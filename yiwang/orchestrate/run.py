@@ -40,7 +40,10 @@ def airflow_home() -> Path:
 
 
 def configure() -> Path:
-    """Point Airflow at a project-local home with SQLite metadata (before Airflow is imported)."""
+    """Point Airflow at a project-local home with SQLite metadata and the OpenLineage transport
+    (yiwang/orchestrate/lineage.py), before Airflow is imported."""
+    from yiwang.orchestrate import lineage
+
     ah = airflow_home()
     ah.mkdir(parents=True, exist_ok=True)
     os.environ["AIRFLOW_HOME"] = str(ah)
@@ -49,6 +52,7 @@ def configure() -> Path:
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    os.environ.update(lineage.airflow_env())
     return ah
 
 

@@ -51,6 +51,10 @@ def test_yiwang_run_end_to_end(fresh_city, tmp_path):
     ]
     assert not noisy, noisy
     assert "NO-OP" not in output and "no-op" not in output
+    # every task's OpenLineage events, in the default events file
+    lineage = [json.loads(line) for line in (airflow_home / "openlineage" / "events.jsonl").read_text().splitlines()]
+    finished = {e["job"]["name"] for e in lineage if e["eventType"] == "COMPLETE"}
+    assert {"yiwang_warehouse.build", "yiwang_extract_hotline.extract"} <= finished, sorted(finished)
     # the exports as a table, absolute paths, the next commands complete
     assert "exports written" in done.stdout and "{'run_id'" not in done.stdout
     # (a long path folds inside its cell, the table's last column: read the cells without the ruling)
