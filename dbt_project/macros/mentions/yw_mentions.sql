@@ -35,6 +35,7 @@
     {%- elif logical == 'boolean' -%}{{ dbt.type_boolean() }}
     {%- elif logical == 'timestamp' -%}{{ dbt.type_timestamp() }}
     {%- elif logical == 'double' -%}{{ yw_type_double() }}
+    {%- elif logical == 'integer' -%}{{ dbt.type_int() }}
     {%- elif logical == 'instant' -%}timestamp with time zone
     {%- else -%}{{ logical }}
     {%- endif -%}
@@ -80,23 +81,10 @@
 
 {#- A platform that names no records of an entity type: the shape, no rows. -#}
 {% macro yw_no_mentions(entity) -%}
-    select
-    {%- for name, logical in yw_mention_shape(entity) %}
-        cast(null as {{ yw_mention_type(logical) }}) as {{ name }}{{ ',' if not loop.last }}
-    {%- endfor %}
-    where 1 = 0
+    {{ yw_no_rows(yw_mention_shape(entity)) }}
 {%- endmacro %}
 
-{#- Every platform's mentions of an entity type, unioned by column name. The platforms come
-    from the source contracts (schemas/sources): each has a model int_<entity>_mentions__<platform>
-    (yw_no_mentions when it names none), so a new platform cannot be left out silently. The
-    models must be refs known at parse time, which rules out discovering them in `graph`; and
-    no dbt packages can be installed here, so this stands in for dbt_utils.union_relations. -#}
+{#- Every platform's mentions of an entity type, unioned by column name (yw_union_platforms). -#}
 {% macro yw_union_mentions(entity) -%}
-    {%- set names = yw_mention_shape(entity) | map(attribute=0) | list -%}
-    {%- for platform in yw__source_contracts().keys() | sort %}
-    select {{ names | join(', ') }}
-    from {{ ref('int_' ~ entity ~ '_mentions__' ~ platform) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ yw_union_platforms('int_' ~ entity ~ '_mentions', yw_mention_shape(entity) | map(attribute=0) | list) }}
 {%- endmacro %}
