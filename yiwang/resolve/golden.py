@@ -7,14 +7,15 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-SETTINGS = Path(__file__).parent / "settings" / "survivorship.yml"
+from yiwang.resolve.config import SETTINGS_DIR, read_settings
+
+SETTINGS = SETTINGS_DIR / "survivorship.yml"
 
 
 @cache
 def trust_orders(path: Path = SETTINGS) -> dict[str, dict[str, list[str]]]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_settings(path)
     for entity, attributes in doc.items():
         for attribute, order in attributes.items():
             if not isinstance(order, list) or not all(isinstance(p, str) for p in order):

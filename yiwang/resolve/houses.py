@@ -33,14 +33,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from yiwang.normalize.address import AddressParts, clean_address, parse_address
+from yiwang.resolve.config import SETTINGS_DIR, read_settings
 from yiwang.resolve.golden import survive
 from yiwang.resolve.similarity import edit_similarity, toneless_pinyin
 from yiwang.resolve.union_find import GuardedUnionFind
 
-SETTINGS = Path(__file__).parent / "settings" / "house.yml"
+SETTINGS = SETTINGS_DIR / "house.yml"
 REGISTER_ROLE = "house"
 DESIGNATOR = re.compile(r"(号楼|號楼|号|號|栋|棟|幢|座|单元|單元|室|户|房|楼|#)$")
 _NON_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]")
@@ -58,7 +58,7 @@ class HouseSettings:
 
 @cache
 def house_settings(path: Path = SETTINGS) -> HouseSettings:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_settings(path)
     unknown = set(doc) - {f.name for f in fields(HouseSettings)}
     if unknown:
         raise ValueError(f"{path}: unknown settings {sorted(unknown)}")

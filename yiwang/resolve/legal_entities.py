@@ -28,15 +28,15 @@ from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from yiwang.normalize.address import parse_address, standard_address_key
 from yiwang.normalize.names import to_simplified
+from yiwang.resolve.config import SETTINGS_DIR, read_settings
 from yiwang.resolve.houses import same_place
 from yiwang.resolve.similarity import edit_similarity, toneless_pinyin
 from yiwang.resolve.union_find import GuardedUnionFind
 
-SETTINGS = Path(__file__).parent / "settings" / "legal_entity.yml"
+SETTINGS = SETTINGS_DIR / "legal_entity.yml"
 PLACE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市)?(?:[\u4e00-\u9fff]{2,3}[区县])?")
 PLACE_IN_BRACKETS = re.compile(r"\((?:[\u4e00-\u9fff]{2,3}(?:省|市|区|县)?)\)")
 FORMS = (("有限责任公司", "有限公司"), ("股份有限公司", "股份公司"))
@@ -64,7 +64,7 @@ class EntitySettings:
 
 @cache
 def entity_settings(path: Path = SETTINGS) -> EntitySettings:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_settings(path)
     weights: dict[str, dict[str, float]] = {}
     for comparison, levels in LEVELS.items():
         given = doc["comparisons"][comparison]

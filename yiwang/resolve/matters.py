@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from yiwang.normalize.address import parse_address
+from yiwang.resolve.config import SETTINGS_DIR, read_settings
 from yiwang.resolve.union_find import GuardedUnionFind
 
 EARTH_RADIUS_M = 6_371_000.0
-SETTINGS = Path(__file__).parent / "settings" / "matters.yml"
+SETTINGS = SETTINGS_DIR / "matters.yml"
 
 
 def _distance_m(lon1, lat1, lon2, lat2) -> np.ndarray:
@@ -37,7 +37,7 @@ def _distance_m(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def matter_settings(path: Path = SETTINGS) -> dict[str, float]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_settings(path)
     return {"window_hours": float(doc["window_hours"]), "distance_m": float(doc["distance_m"])}
 
 

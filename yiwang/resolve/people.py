@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from yiwang.resolve.config import read_settings
 from yiwang.resolve.probabilistic import SETTINGS, probable_pairs
 from yiwang.resolve.union_find import GuardedUnionFind
 
@@ -138,7 +138,7 @@ def surnames(keys: pd.Series) -> pd.Series:
 @cache
 def unique_rules(path: Path = SETTINGS) -> tuple[tuple[str, list[str]], ...]:
     """The unique-candidate rules to run, in the settings' order (default: all of UNIQUE_RULES)."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_settings(path)
     known = dict(UNIQUE_RULES)
     names = doc.get("unique_rules", list(known))
     unknown = [n for n in names if n not in known]
@@ -150,7 +150,7 @@ def unique_rules(path: Path = SETTINGS) -> tuple[tuple[str, list[str]], ...]:
 @cache
 def vetoes(path: Path = SETTINGS) -> dict[str, tuple[str, ...]]:
     """Rule → the evidence that vetoes its merges (settings/person.yml `vetoes`)."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_settings(path)
     out = {}
     for rule, kinds in (doc.get("vetoes") or {}).items():
         unknown = set(kinds) - set(EVIDENCE)

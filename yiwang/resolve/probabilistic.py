@@ -1,4 +1,4 @@
-"""Probabilistic tier of person resolution: RESOLVE-LINKER's Splink 5 linker (yiwang.resolve.link)
+"""Probabilistic tier of person resolution: the Splink 5 linker (yiwang.resolve.link)
 scores pairs of person mentions from all their weak evidence together (name and its pinyin,
 birth date, phone, address, grid, sex; term frequencies make a common name weaker evidence).
 Settings: yiwang/resolve/settings/person.yml. The caller joins the pairs at or above the

@@ -9,12 +9,9 @@ import pandas as pd
 
 from yiwang.contracts import resolution_tables
 from yiwang.resolve import store
-from yiwang.resolve.golden import survive, trust_orders
-from yiwang.resolve.houses import cluster_houses, golden_houses, key_anchors
+from yiwang.resolve.entity_types import ENTITY_TYPES, EntityType
+from yiwang.resolve.golden import trust_orders
 from yiwang.resolve.keys import assign_keys
-from yiwang.resolve.legal_entities import cluster_legal_entities
-from yiwang.resolve.matters import cluster_matters, matter_settings
-from yiwang.resolve.people import attribute_conflicts, cluster_people
 from yiwang.types import TYPES
 from yiwang.warehouse.targets import Target, resolve_target
 
@@ -49,11 +46,12 @@ class ResolveResult:
         return out | {"conflicts": self.conflicts, "retired keys": self.retired_keys}
 
 
-def _previous(con, schema: str, table: str, key: str) -> pd.DataFrame | None:
-    frame = store.read(con, schema, table, required=False)
+def _previous(con, schema: str, spec: EntityType) -> pd.DataFrame | None:
+    """mention_id → key of the last run's clusters table, if any."""
+    frame = store.read(con, schema, spec.clusters_table, required=False)
     if frame is None:
         return None
-    return frame.rename(columns={"event_key": "mention_id"})[["mention_id", key]]  # matters are keyed by event
+    return frame.rename(columns={spec.mention_column: "mention_id"})[["mention_id", spec.key]]
 
 
 def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> ResolveResult:
@@ -70,65 +68,36 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None) -> Resol
     try:
         registry = store.read(con, schema, "key_registry", required=False)
         history_before = store.read(con, schema, "key_history", required=False)
+        outputs: dict[str, pd.DataFrame] = {}
         registries, histories, conflicts = [], [], []
-
-        def keyed(kind: str, prefix: str, clusters: pd.DataFrame, previous_table: str, key: str) -> pd.DataFrame:
-            keys = assign_keys(
-                kind, prefix, clusters, _previous(con, schema, previous_table, key), registry, run_id, now
-            )
+        for spec in ENTITY_TYPES:
+            mentions = store.read(con, intermediate, spec.mentions)
+            clustering = spec.cluster(mentions)
+            clusters = clustering.clusters
+            anchors = clustering.anchors if clustering.anchors is not None else clusters
+            keys = assign_keys(spec.name, spec.key_prefix, anchors, _previous(con, schema, spec), registry, run_id, now)
             registries.append(keys.registry)
             histories.append(keys.history)
-            result.counts[kind] = {"mentions": len(clusters), "entities": int(keys.by_mention.nunique())}
-            return clusters.assign(**{key: clusters.mention_id.map(keys.by_mention)})
-
-        # people
-        persons = store.read(con, intermediate, "int_person_mentions")
-        person_clusters, refused = cluster_people(persons)
-        person_clusters = keyed("person", "P", person_clusters, "person_clusters", "person_key")
-        persons = persons.merge(person_clusters[["mention_id", "person_key"]], on="mention_id")
-        golden = survive(persons, "person_key", orders["person"], valid="id_number_is_valid")
-        golden["id_number_is_valid"] = golden.id_number.notna()
-        cluster_key = person_clusters.drop_duplicates("cluster").set_index("cluster").person_key
-        refused = refused.assign(entity_type="person", entity_key=refused.cluster.map(cluster_key))
-        conflicts += [refused, attribute_conflicts(persons, golden).assign(entity_type="person")]
-
-        # houses
-        houses = store.read(con, intermediate, "int_house_mentions")
-        house_clusters = cluster_houses(houses)
-        anchored = keyed("house", "H", key_anchors(house_clusters), "house_clusters", "house_key")
-        house_key = anchored.drop_duplicates("cluster").set_index("cluster").house_key
-        house_clusters = house_clusters.assign(house_key=house_clusters.cluster.map(house_key))
-        result.counts["house"]["mentions"] = len(house_clusters)
-        house_golden = golden_houses(houses, house_clusters, orders["house"])
-
-        # legal entities
-        entities = store.read(con, intermediate, "int_legal_entity_mentions")
-        entity_clusters, refused = cluster_legal_entities(entities)
-        entity_clusters = keyed("legal_entity", "L", entity_clusters, "legal_entity_clusters", "legal_entity_key")
-        entities = entities.merge(entity_clusters[["mention_id", "legal_entity_key"]], on="mention_id")
-        entities["credit_code_is_valid"] = entities.credit_code.notna()
-        entity_golden = survive(entities, "legal_entity_key", orders["legal_entity"], valid="credit_code_is_valid")
-        cluster_key = entity_clusters.drop_duplicates("cluster").set_index("cluster").legal_entity_key
-        conflicts.append(refused.assign(entity_type="legal_entity", entity_key=refused.cluster.map(cluster_key)))
-
-        # matters
-        reports = store.read(con, intermediate, "int_event_reports")
-        matters = keyed("matter", "M", cluster_matters(reports, **matter_settings()), "matter_clusters", "matter_key")
-        matters = matters.rename(columns={"mention_id": "event_key"})
+            result.counts[spec.name] = {"mentions": len(clusters), "entities": int(keys.by_mention.nunique())}
+            by_cluster = anchors.assign(key=anchors.mention_id.map(keys.by_mention)).drop_duplicates("cluster")
+            by_cluster = by_cluster.set_index("cluster")["key"]
+            clusters = clusters.assign(**{spec.key: clusters.cluster.map(by_cluster)})
+            if clustering.refused is not None:
+                refused = clustering.refused
+                conflicts.append(refused.assign(entity_type=spec.name, entity_key=refused.cluster.map(by_cluster)))
+            outputs[spec.clusters_table] = clusters.rename(columns={"mention_id": spec.mention_column})
+            if spec.golden is not None:
+                golden = spec.golden(mentions, clusters, orders.get(spec.name, {}))
+                outputs[spec.golden_table] = golden.records
+                if golden.conflicts is not None:
+                    conflicts.append(golden.conflicts.assign(entity_type=spec.name))
 
         con.execute("begin")
         store.ensure_schema(con, schema)
         all_conflicts = pd.concat(conflicts, ignore_index=True)
         new_history = pd.concat(histories, ignore_index=True)
         kept = [h for h in (history_before, new_history) if h is not None and len(h)]
-        outputs = {
-            "person_clusters": person_clusters,
-            "person_golden": golden,
-            "house_clusters": house_clusters,
-            "house_golden": house_golden,
-            "legal_entity_clusters": entity_clusters,
-            "legal_entity_golden": entity_golden,
-            "matter_clusters": matters,
+        outputs |= {
             "conflicts": all_conflicts,
             "key_history": pd.concat(kept, ignore_index=True) if kept else new_history,
             "key_registry": pd.concat(registries, ignore_index=True),

@@ -24,12 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from quality.quarantine import sightings
-from yiwang.contracts import warehouse_models
+from yiwang.contracts import source_platforms, warehouse_models
 from yiwang.duckdb_connection import table_exists
 from yiwang.settings import workspace_dir
 from yiwang.share.masking import mask_address, mask_id_number, mask_name, mask_phone, mask_year
 
-PLATFORMS = ("grid_platform", "hotline", "urban_management", "party_building")
 COLUMNS = ["source_table", "source_key", "issue", "attribute", "value", "expected", "reason"]
 # roles whose source records carry an ID number field (the platforms where one is required)
 ID_ROLES = ("resident", "owner", "member", "legal_representative")
@@ -214,13 +213,14 @@ def _issues(con) -> pd.DataFrame:
 
 
 def write_fixlists(con, run_id: str, out: Path | None = None) -> dict[str, Path]:
-    """Write one CSV per platform (every platform gets a file, empty when it has nothing to fix)."""
+    """Write one CSV per platform of schemas/sources (every platform gets a file, empty when it
+    has nothing to fix)."""
     out = out or workspace_dir("exports") / "fixlists" / run_id
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     issues = _issues(con)
     written = {}
-    for platform in PLATFORMS:
+    for platform in source_platforms():
         rows = issues[issues["platform"] == platform][COLUMNS]
         path = tmp / f"{platform}.csv"
         rows.to_csv(path, index=False, encoding="utf-8-sig")

@@ -4,50 +4,12 @@
 -- current address with the resident's house reference (房屋编号, role residence); a party member's
 -- address (role member_residence) and a household contact's address (党员联系户, role household).
 -- The resolver parses and normalises the addresses (yiwang.normalize.address).
+-- One model per platform (platforms/int_house_mentions__<platform>), unioned by column name.
 {%- set string = dbt.type_string() %}
--- Later union branches take their column names from the first one (aliases there would only repeat them).
--- noqa: disable=AL03
 with mentions as (
-    select
-        'grid_platform' as source_platform, 'zz_syfw' as source_table, cast(house_id as {{ string }}) as source_key,
-        'house' as house_role, cast(null as {{ string }}) as house_reference, address_raw as address, compound_name,
-        building_raw as building, unit_raw as unit, room_raw as room, grid_code, floor_area_m2,
-        case house_use_name
-            when '自住' then 'owner_occupied' when '出租' then 'rented' when '闲置' then 'vacant' when '经营' then 'business'
-        end as house_use,
-        {{ yw_mention_id("'grid_platform'", "'zz_syfw'", 'house_id', "'owner'") }} as owner_mention_id,
-        source_updated_at as observed_at, _yw_extracted_at
-    from {{ ref('stg_grid_platform__houses') }}
-
-    union all
-    select
-        'grid_platform', 'zz_syrk', cast(resident_id as {{ string }}), 'residence', cast(house_id as {{ string }}),
-        current_address_raw, cast(null as {{ string }}), cast(null as {{ string }}), cast(null as {{ string }}),
-        cast(null as {{ string }}), grid_code, cast(null as {{ yw_type_double() }}), cast(null as {{ string }}), cast(null as {{ string }}),
-        source_updated_at, _yw_extracted_at
-    from {{ ref('stg_grid_platform__residents') }}
-    where current_address_raw is not null or house_id is not null
-
-    union all
-    select
-        'party_building', 'members', cast(member_id as {{ string }}), 'member_residence', cast(null as {{ string }}),
-        current_address_raw, cast(null as {{ string }}), cast(null as {{ string }}), cast(null as {{ string }}),
-        cast(null as {{ string }}), cast(null as {{ string }}), cast(null as {{ yw_type_double() }}), cast(null as {{ string }}),
-        cast(null as {{ string }}), cast(null as timestamp), _yw_extracted_at
-    from {{ ref('stg_party_building__members') }}
-    where current_address_raw is not null
-
-    union all
-    select
-        'party_building', 'household_contacts', cast(household_contact_id as {{ string }}), 'household',
-        cast(null as {{ string }}), household_address_raw, cast(null as {{ string }}), cast(null as {{ string }}),
-        cast(null as {{ string }}), cast(null as {{ string }}), cast(null as {{ string }}), cast(null as {{ yw_type_double() }}),
-        cast(null as {{ string }}), cast(null as {{ string }}), source_updated_at, _yw_extracted_at
-    from {{ ref('stg_party_building__household_contacts') }}
-    where household_address_raw is not null
+    {{ yw_union_mentions('house') }}
 )
 
--- noqa: enable=AL03
 select
     {{ yw_mention_id('source_platform', 'source_table', 'source_key', 'house_role') }} as mention_id,
     cast(source_platform as {{ string }}) as source_platform,

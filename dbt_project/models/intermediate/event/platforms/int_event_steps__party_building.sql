@@ -1,0 +1,2 @@
+-- The party-building platform reports no events.
+{{ yw_no_rows(yw_event_shape('steps')) }}

@@ -1,0 +1,33 @@
+-- Grid events (网格事件) on the common event columns (yw_event_shape).
+select
+    'grid_platform' as source_platform,
+    event_id as source_key,
+    category_code as source_category,
+    title,
+    cast(null as varchar) as request_type,
+    '网格员上报' as channel,  -- grid events are reported by the grid worker (上报人 sbr)
+    description,
+    place_raw as address,
+    longitude,
+    latitude,
+    grid_code as source_grid_code,
+    substring(grid_code, 1, 12) as source_community_code,
+    reported_at,
+    cast(null as timestamp) as accepted_at,
+    cast(null as timestamp) as dispatched_at,
+    cast(null as timestamp) as handled_at,
+    cast(null as timestamp) as verified_at,
+    closed_at,
+    cast(null as timestamp) as evaluated_at,
+    cast(null as timestamp) as source_due_at,
+    cast(null as boolean) as source_is_overdue,
+    cast(status_code as varchar) as source_status_code,
+    status_name as source_status,
+    cast(null as varchar) as department,
+    cast(escalation_level_code as varchar) as escalation_level_code,
+    cast(null as varchar) as satisfaction_raw,
+    'zz_sj' as source_table,
+    'party' as reporter_role,
+    involved_party_name is not null or involved_party_id_number is not null as has_reporter,
+    source_updated_at
+from {{ ref('stg_grid_platform__events') }}

@@ -1,0 +1,2 @@
+-- The hotline platform names no houses.
+{{ yw_no_mentions('house') }}

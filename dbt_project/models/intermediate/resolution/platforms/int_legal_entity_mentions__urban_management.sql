@@ -1,0 +1,2 @@
+-- The urban_management platform names no organisations.
+{{ yw_no_mentions('legal_entity') }}
