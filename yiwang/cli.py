@@ -10,14 +10,14 @@ from pathlib import Path
 import typer
 
 from connectors.cli import extract_command
-from quality.cli import check_command, publish_command, quarantine_command, rollback_command
+from quality.cli import check_command, quarantine_command
 from yiwang.orchestrate.cli import run_command
 from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command, resolve_command
 from yiwang.resolve.link.cli import link_command
 from yiwang.share.cli import share_command
 from yiwang.simulate.command import cli as simulate_cli
-from yiwang.warehouse.cli import build_command
+from yiwang.warehouse.cli import build_command, publish_command, rollback_command
 
 app = typer.Typer(
     name="yiwang",

@@ -22,7 +22,8 @@ from quality.drift import checksum_sql, sex_agrees_sql
 from yiwang.normalize.identity import check_character
 from yiwang.simulate import simulate
 from yiwang.warehouse.build import build
-from yiwang.warehouse.publish import copy_table, make_candidate, publish
+from yiwang.warehouse.flow import publish
+from yiwang.warehouse.publish import copy_table, make_candidate
 from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 
 FIRST = FIRST_PUBLISHED

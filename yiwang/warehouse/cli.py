@@ -1,7 +1,8 @@
-"""`yiwang build [--target duckdb|postgres] [--select ...]`: raw load, then dbt build, then a summary.
+"""`yiwang build`, `yiwang publish`, `yiwang rollback`: the warehouse's commands.
 
-The build writes a candidate (yiwang.warehouse.publish.build_candidate), never the published
-warehouse: only `yiwang publish` changes what readers read."""
+`yiwang build` writes a candidate (yiwang.warehouse.publish.build_candidate), never the published
+warehouse: only `yiwang publish` (build → gate → publish, yiwang/warehouse/flow.py) changes what
+readers read."""
 
 from __future__ import annotations
 
@@ -135,3 +136,70 @@ def build_command(
         "the published warehouse is unchanged: `yiwang publish` builds, gates and publishes "
         "(this candidate is removed by the next run)"
     )
+
+
+def _gate_failures(gate) -> None:
+    """The failing checks of the warehouse gate (`yiwang check` prints the whole table)."""
+    console = Console()
+    failed = gate.failed
+    if gate.error:
+        console.print(f"[red]warehouse gate {gate.run_id}: could not run[/]: {gate.error}", highlight=False)
+    if failed:
+        table = Table(
+            title=f"warehouse gate {gate.run_id}: FAIL",
+            caption=f"{len(gate.checks)} checks, {len(failed)} failed (`yiwang check` lists all)",
+        )
+        for column in ("check", "result", "detail"):
+            table.add_column(column, overflow="fold" if column == "detail" else "ellipsis")
+        for check in failed:
+            table.add_row(check.name, "[red]FAIL[/]", check.detail[:160])
+        console.print(table)
+    elif not gate.error:
+        console.print(f"[green]warehouse gate {gate.run_id}: all {len(gate.checks)} checks passed[/]")
+    console.print(f"data docs: {gate.docs}\nresults: {gate.results_path}")
+
+
+def publish_command(
+    target: TargetOption = "duckdb",
+    landing_gate: Annotated[bool, typer.Option(help="Run the landing gate on new batches first.")] = True,
+    accept_drift: Annotated[
+        bool, typer.Option(help="An intended big change: drift from the published version is reported, not blocking.")
+    ] = False,
+) -> None:
+    """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
+    from yiwang.warehouse.flow import check_landing, publish
+
+    console = Console()
+    if landing_gate:
+        landing = check_landing()
+        if landing.blocked:
+            console.print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {landing.blocked}")
+    result = publish(target, accept_drift=accept_drift)
+    if result.gate is not None:
+        _gate_failures(result.gate)
+    if result.published:
+        console.print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
+        return
+    from connectors.credentials import redact
+
+    console.print(f"[red]not published[/]: {redact(str(result.error))}; the previous version keeps serving")
+    raise typer.Exit(1)
+
+
+def rollback_command(
+    run_id: Annotated[
+        str | None, typer.Argument(help="A kept version's run id.", show_default="the one before the current")
+    ] = None,
+    target: TargetOption = "duckdb",
+    list_versions: Annotated[bool, typer.Option("--list", help="List the kept versions and exit.")] = False,
+) -> None:
+    """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
+    from yiwang.warehouse.publish import rollback, versions
+
+    console = Console()
+    if list_versions:
+        for entry in versions(target):
+            console.print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
+        return
+    chosen = rollback(target, run_id)
+    console.print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from warehouse_city import FIRST_PUBLISHED, built_city, published_city
 
 from yiwang.cli import app
-from yiwang.warehouse.publish import current_version, make_candidate, publish, rollback, versions
+from yiwang.warehouse.flow import publish
+from yiwang.warehouse.publish import current_version, make_candidate, rollback, versions
 from yiwang.warehouse.targets import resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]

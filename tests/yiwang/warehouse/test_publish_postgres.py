@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from quality import check_landing, check_warehouse
 from yiwang.cli import app
-from yiwang.warehouse.publish import copy_table, current_version, make_candidate, publish, rollback, versions
+from yiwang.warehouse.flow import publish
+from yiwang.warehouse.publish import copy_table, current_version, make_candidate, rollback, versions
 from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]

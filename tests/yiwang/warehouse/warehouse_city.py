@@ -129,7 +129,8 @@ FIRST_PUBLISHED = "20260101T000000000000Z"  # run id of the version the publishe
 def published_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the built city, gated at landing and published once: a version readers read."""
     from quality import check_landing
-    from yiwang.warehouse.publish import make_candidate, publish
+    from yiwang.warehouse.flow import publish
+    from yiwang.warehouse.publish import make_candidate
 
     home = tmp_path / "home"
     shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
