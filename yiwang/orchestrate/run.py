@@ -257,9 +257,9 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
                 out["gates"][name] = "passed" if record.get("ok") else record.get("status")
                 if record.get("status") == "failed":
                     out["gates"][name] = f"failed: {record.get('error', '')[:200]}"
-        if "build" in o.results:
-            out["resolved"] = o.results["build"].get("marts") or {}
-            out["warehouse"] = o.results["build"].get("where")
+        if "marts" in o.results:
+            out["resolved"] = o.results["marts"].get("marts") or {}
+            out["warehouse"] = o.results["marts"].get("where")
         if "publish" in o.tasks:
             record = o.results.get("publish", {})
             if (record.get("published") or {}).get("where"):
