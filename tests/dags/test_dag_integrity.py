@@ -4,6 +4,7 @@ retries, docs, pools and assets as dags/pipelines.yml says."""
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import sys
@@ -140,7 +141,7 @@ def test_warehouse_dag_single_writer_and_assets(dagbag):
     assert list(dag["tasks"]) == ["build", "resolve", "marts", "warehouse_gate", "publish"]
     # entity resolution is its own task between the two dbt stages: each task waits on the one before
     order = ["build", "resolve", "marts", "warehouse_gate", "publish"]
-    for before, after in zip(order, order[1:], strict=False):
+    for before, after in itertools.pairwise(order):
         assert dag["tasks"][after]["upstream"] == [before], after
     for task in dag["tasks"].values():
         assert task["pool"] == "yiwang_warehouse_writer"
