@@ -102,7 +102,7 @@ def replicate(home: str, times: int) -> tuple[str, dict[str, int]]:
 def run_sql(target) -> dict[str, float]:
     from quality.warehouse_gate import WAREHOUSE_ALIAS, reconcile
     from yiwang.contracts import warehouse_models
-    from yiwang.warehouse.targets import attach
+    from yiwang.targets import attach
 
     started = time.perf_counter()
     con = attach(target, WAREHOUSE_ALIAS, read_only=True)
@@ -161,7 +161,7 @@ def main() -> None:
 
         home = tempfile.mkdtemp(prefix="yw-bench-gates-")
         counts = setup(home, args.persons)
-    from yiwang.warehouse.targets import resolve_target
+    from yiwang.targets import resolve_target
 
     target = resolve_target("duckdb")
     gate, sql = [], []

@@ -30,7 +30,7 @@ from bench._measure import in_subprocess, summary
 def _person_mentions(home: str):
     import duckdb
 
-    from yiwang.warehouse.targets import resolve_target
+    from yiwang.targets import resolve_target
 
     os.environ["YIWANG_HOME"] = home
     with duckdb.connect(str(resolve_target("duckdb").duckdb_path), read_only=True) as con:

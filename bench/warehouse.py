@@ -57,8 +57,8 @@ def setup(home: str, persons: int) -> dict:
 def dbt_command(home: str, command: str) -> dict:
     """`dbt <command>` of the whole project on the built DuckDB warehouse at home."""
     os.environ["YIWANG_HOME"] = home
+    from yiwang.targets import resolve_target
     from yiwang.warehouse.build import run_dbt
-    from yiwang.warehouse.targets import resolve_target
 
     nodes, error = run_dbt(resolve_target("duckdb"), command)
     failed = [n.name for n in nodes if n.status in ("error", "fail", "runtime error")]
@@ -94,8 +94,8 @@ def direct(home: str) -> dict:
 
     from yiwang.duckdb_connection import load_extensions
     from yiwang.normalize import register_duckdb_udfs
+    from yiwang.targets import resolve_target
     from yiwang.warehouse.build import dbt_work_dir
-    from yiwang.warehouse.targets import resolve_target
 
     target = resolve_target("duckdb")
     compiled = dbt_work_dir(target) / "target"

@@ -1,4 +1,4 @@
-"""`yiwang check`, `yiwang publish`, `yiwang rollback`, `yiwang quarantine`: thin commands."""
+"""`yiwang check`, `yiwang quarantine`: thin commands (publish and rollback: yiwang/warehouse/cli.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yiwang.cli_options import TargetOption
-from yiwang.warehouse.targets import attach, resolve_target
+from yiwang.targets import attach, resolve_target
 
 
 def _console() -> Console:
@@ -90,52 +90,6 @@ def _release(gate: str, what: str, reason: str | None) -> None:
         problems = "; ".join(doc["released"]["problems"]) or "-"
         _console().print(f"released {name}/{doc['run_id']} (was: {problems})", highlight=False, soft_wrap=True)
     _console().print("the next `yiwang build` or `yiwang publish` loads them")
-
-
-def publish_command(
-    target: TargetOption = "duckdb",
-    landing_gate: bool = typer.Option(True, help="Run the landing gate on new batches first."),
-    accept_drift: bool = typer.Option(
-        False, help="An intended big change: drift from the published version is reported, not blocking."
-    ),
-) -> None:
-    """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
-    from quality import check_landing
-    from yiwang.warehouse.publish import publish
-
-    if landing_gate:
-        landing = check_landing()
-        if landing.blocked:
-            blocked = landing.blocked
-            _console().print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {blocked}")
-    result = publish(target, accept_drift=accept_drift)
-    if result.gate is not None:
-        _table(result.gate, failed_only=True)
-    if result.published:
-        _console().print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
-    else:
-        from connectors.credentials import redact
-
-        _console().print(f"[red]not published[/]: {redact(str(result.error))}; the previous version keeps serving")
-        raise typer.Exit(1)
-
-
-def rollback_command(
-    run_id: str | None = typer.Argument(
-        None, help="A kept version's run id.", show_default="the one before the current"
-    ),
-    target: TargetOption = "duckdb",
-    list_versions: bool = typer.Option(False, "--list", help="List the kept versions and exit."),
-) -> None:
-    """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
-    from yiwang.warehouse.publish import rollback, versions
-
-    if list_versions:
-        for entry in versions(target):
-            _console().print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
-        return
-    chosen = rollback(target, run_id)
-    _console().print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")
 
 
 def quarantine_command(

@@ -18,7 +18,7 @@ from quality.gx_run import GxSession, Outcome, outcomes_of
 from quality.suites import batch_query as suite_query
 from quality.suites import load_suite, warehouse_suite_name
 from yiwang.contracts import WarehouseModel, warehouse_models
-from yiwang.warehouse.targets import Target
+from yiwang.targets import Target
 
 MARTS = "marts"
 URL_ENV_PREFIX = "YIWANG_GX_POSTGRES_URL_"

@@ -17,7 +17,7 @@ from quality.landing_gate import decisions_dir
 from quality.suites import warehouse_suite_name
 from yiwang.contracts import WarehouseModel, source_tables, warehouse_models
 from yiwang.duckdb_connection import identifier, literal
-from yiwang.warehouse.targets import Target, attach, resolve_target
+from yiwang.targets import Target, attach, resolve_target
 
 MARTS = "marts"
 WAREHOUSE_ALIAS = "wh"

@@ -10,17 +10,17 @@ from pathlib import Path
 import typer
 
 from connectors.cli import extract_command
-from quality.cli import check_command, publish_command, quarantine_command, rollback_command
+from quality.cli import check_command, quarantine_command
 from yiwang.doctor import doctor_command
 from yiwang.logs import quiet_libraries
 from yiwang.orchestrate.cli import run_command, runs_command
 from yiwang.report.cli import report_command
-from yiwang.resolve.cli import evaluate_command, resolve_command
+from yiwang.resolve.cli import evaluate_command
 from yiwang.resolve.link.cli import link_command
 from yiwang.settings import load_env_file
 from yiwang.share.cli import share_command
 from yiwang.simulate.command import cli as simulate_cli
-from yiwang.warehouse.cli import build_command
+from yiwang.warehouse.cli import build_command, publish_command, resolve_command, rollback_command
 
 app = typer.Typer(
     name="yiwang",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from yiwang.warehouse.targets import TARGETS
+from yiwang.targets import TARGETS
 
 TargetOption = Annotated[
     str, typer.Option("--target", "-t", help=f"Warehouse: {' or '.join(TARGETS)}.", case_sensitive=False)

@@ -55,6 +55,14 @@ def load_env_file() -> Path | None:
     return path
 
 
+AIRFLOW_HOME_ENV = f"{ENV_PREFIX}AIRFLOW_HOME"
+
+
+def airflow_home() -> Path:
+    """Airflow's home for `yiwang run`: YIWANG_AIRFLOW_HOME, else <workspace>/airflow."""
+    return Path(os.environ.get(AIRFLOW_HOME_ENV) or home() / "airflow").resolve()
+
+
 TIMEZONE_ENV = f"{ENV_PREFIX}TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the city's clock: what its staff read in reports and exports
 

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from connectors.latest import UNIT_ORDER, landed_latest_sql, latest_sql, unit_order, version_order
+from yiwang.targets import resolve_target
 from yiwang.warehouse.build import _environment, dbt_args, project_dir
-from yiwang.warehouse.targets import resolve_target
 
 RAW = "yiwang.raw.hotline__t_gd_workorder"  # where dbt's source resolves on the DuckDB target
 # (key, run id, part, op, soft-delete flag): several runs, parts of one run, deletes, a comeback

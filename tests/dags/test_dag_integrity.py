@@ -4,6 +4,7 @@ retries, docs, pools and assets as dags/pipelines.yml says."""
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import sys
@@ -137,7 +138,11 @@ def test_extract_dags_take_the_confirmation_of_a_short_file_as_a_param(dagbag):
 def test_warehouse_dag_single_writer_and_assets(dagbag):
     dag = dagbag["dags"]["yiwang_warehouse"]
     assert dag["max_active_runs"] == 1
-    assert list(dag["tasks"]) == ["build", "warehouse_gate", "publish"]
+    assert list(dag["tasks"]) == ["build", "resolve", "marts", "warehouse_gate", "publish"]
+    # entity resolution is its own task between the two dbt stages: each task waits on the one before
+    order = ["build", "resolve", "marts", "warehouse_gate", "publish"]
+    for before, after in itertools.pairwise(order):
+        assert dag["tasks"][after]["upstream"] == [before], after
     for task in dag["tasks"].values():
         assert task["pool"] == "yiwang_warehouse_writer"
     assert dag["tasks"]["publish"]["outlets"] == ["yiwang://warehouse/published"]

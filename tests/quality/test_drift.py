@@ -21,9 +21,10 @@ from quality import check_landing, check_warehouse
 from quality.drift import checksum_sql, sex_agrees_sql
 from yiwang.normalize.identity import check_character
 from yiwang.simulate import simulate
+from yiwang.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 from yiwang.warehouse.build import build
-from yiwang.warehouse.publish import copy_table, make_candidate, publish
-from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
+from yiwang.warehouse.flow import publish
+from yiwang.warehouse.publish import copy_table, make_candidate
 
 FIRST = FIRST_PUBLISHED
 CORRUPTIONS = {  # a broken load of dim_person → what the drift check must name

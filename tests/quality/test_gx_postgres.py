@@ -13,7 +13,7 @@ from quality.gx_postgres import SqlSession, batch_query, contracts
 from quality.gx_run import GxSession
 from quality.suites import warehouse_suite_name
 from yiwang.contracts import warehouse_models
-from yiwang.warehouse.targets import Target
+from yiwang.targets import Target
 
 pytestmark = [pytest.mark.postgres]
 

@@ -30,19 +30,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yiwang.orchestrate.config import DAGS_DIR, PipelineConfig, load_config
-from yiwang.settings import home, workspace_dir
-
-AIRFLOW_HOME_ENV = "YIWANG_AIRFLOW_HOME"  # default: <YIWANG_HOME>/airflow
-
-
-def airflow_home() -> Path:
-    return Path(os.environ.get(AIRFLOW_HOME_ENV) or home() / "airflow").resolve()
+from yiwang.settings import airflow_home, home, workspace_dir
 
 
 def configure() -> Path:
     """Point Airflow at a project-local home with SQLite metadata and the OpenLineage transport
-    (yiwang/orchestrate/lineage.py), before Airflow is imported."""
-    from yiwang.orchestrate import lineage
+    (yiwang/lineage.py), before Airflow is imported."""
+    from yiwang import lineage
 
     ah = airflow_home()
     ah.mkdir(parents=True, exist_ok=True)
@@ -283,9 +277,9 @@ def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any
                 out["gates"][name] = "passed" if record.get("ok") else record.get("status")
                 if record.get("status") == "failed":
                     out["gates"][name] = f"failed: {record.get('error', '')[:200]}"
-        if "build" in o.results:
-            out["resolved"] = o.results["build"].get("marts") or {}
-            out["warehouse"] = o.results["build"].get("where")
+        if "marts" in o.results:
+            out["resolved"] = o.results["marts"].get("marts") or {}
+            out["warehouse"] = o.results["marts"].get("where")
         if "publish" in o.tasks:
             record = o.results.get("publish", {})
             if (record.get("published") or {}).get("where"):
@@ -308,7 +302,7 @@ def published_quarantine() -> dict[str, dict[str, int]] | None:
     """Quarantined records per platform and stage in the published warehouse, by the one
     definition `yiwang quarantine` and the report use; None when nothing is published."""
     from yiwang.orchestrate.stages import TARGET_ENV
-    from yiwang.warehouse.targets import attach, resolve_target
+    from yiwang.targets import attach, resolve_target
 
     target = resolve_target(os.environ.get(TARGET_ENV) or "duckdb")
     if target.is_duckdb and not Path(target.duckdb_path).is_file():

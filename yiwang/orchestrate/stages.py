@@ -126,7 +126,7 @@ def check_landing(stage_fn, *, platform: str, upstream=None, run_id: str, params
 
 def _mart_counts(target) -> dict[str, int]:
     """Rows of the entity marts, read-only (after the build released the writer)."""
-    from yiwang.warehouse.targets import attach
+    from yiwang.targets import attach
 
     counts: dict[str, int] = {}
     try:
@@ -157,7 +157,7 @@ def _candidate(values: dict | None):
     (PostgreSQL) travels through XCom, never a connection string."""
     from pathlib import Path
 
-    from yiwang.warehouse.targets import Target, resolve_target
+    from yiwang.targets import Target, resolve_target
 
     values = values or {}
     if values.get("candidate_schema_suffix"):
@@ -166,35 +166,17 @@ def _candidate(values: dict | None):
     return Target("duckdb", duckdb_path=Path(path)) if path else None
 
 
-def build(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
-    """Raw load, dbt (staging+intermediate → resolution → marts) in one process; names failing nodes.
+CARRIED = ("candidate", "candidate_schema_suffix", "wap_run_id")  # the candidate, task to task
 
-    Write-audit-publish: the build writes a *candidate* (yiwang.warehouse.publish.make_candidate:
-    on DuckDB a copy of the published file, on PostgreSQL the schemas <schema>__c_<run>), never
-    the published warehouse; the gate audits it and publish renames it into place (one file
-    rename, or one transaction of schema renames). dbt runs in this task through dbtRunner (one process, one
-    parse), not one task per model; every failing model or test is written to the task log with
-    its message, and the task's failure names them.
-    """
-    from yiwang.warehouse.targets import resolve_target
 
-    target = resolve_target(_target())
-    candidate, wap_run_id = None, None
-    try:
-        from yiwang.warehouse.publish import _run_id as publish_run_id
-        from yiwang.warehouse.publish import make_candidate
-    except ImportError:  # publish not installed: build the target itself
-        make_candidate = None
-    if make_candidate is not None:
-        wap_run_id = publish_run_id()
-        candidate = make_candidate(target, wap_run_id)
-        log.info("building the candidate %s (run %s)", candidate.describe(), wap_run_id)
-    result = stage_fn(candidate or target)
+def _built(result: Any, what: str) -> dict:
+    """Log a build stage's failing nodes and fail the task when the stage failed."""
     summary = result.summary()
     for node in result.nodes:
         if node.status not in ("success", "pass"):
             log.warning("dbt %s %s: %s %s", node.resource_type, node.name, node.status, (node.message or "")[:500])
-    log.info("dbt nodes by type: %s", summary)
+    if result.nodes:
+        log.info("dbt nodes by type: %s", summary)
     resolution = getattr(result, "resolution", None)
     if resolution is not None:
         log.info("entity resolution: %s", resolution.summary())
@@ -204,48 +186,76 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict |
         failed = [f"{n.resource_type} {n.name}" for n in result.failed]
         head = ", ".join(failed[:20]) + (f" and {len(failed) - 20} more" if len(failed) > 20 else "")
         reason = result.error or (resolution.error if resolution is not None else None)
-        raise _fail(f"warehouse build failed: {head or reason}" + (f" ({reason})" if reason and head else ""))
-    return {
+        raise _fail(f"{what} failed: {head or reason}" + (f" ({reason})" if reason and head else ""))
+    return {"where": result.where, "nodes": summary, "seconds": round(result.seconds, 2)}
+
+
+def build(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
+    """Raw load and dbt up to the mention models, into a new candidate (never the published warehouse).
+
+    The candidate (yiwang.warehouse.publish.make_candidate: a copy of the published DuckDB file,
+    or the PostgreSQL schemas <schema>__c_<run>) travels through XCom to resolve, marts, the gate
+    and publish.
+    """
+    from yiwang.targets import resolve_target
+    from yiwang.warehouse.publish import make_candidate, new_run_id
+
+    target = resolve_target(_target())
+    wap_run_id = new_run_id()
+    candidate = make_candidate(target, wap_run_id)
+    log.info("building the candidate %s (run %s)", candidate.describe(), wap_run_id)
+    out = _built(stage_fn(candidate), "warehouse build")
+    return out | {
         "target": target.name,
-        "where": result.where,
-        "candidate": str(candidate.duckdb_path) if candidate and candidate.is_duckdb else None,
-        "candidate_schema_suffix": candidate.schema_suffix if candidate and not candidate.is_duckdb else None,
+        "candidate": str(candidate.duckdb_path) if candidate.is_duckdb else None,
+        "candidate_schema_suffix": None if candidate.is_duckdb else candidate.schema_suffix,
         "wap_run_id": wap_run_id,
-        "nodes": summary,
-        "resolution": getattr(resolution, "counts", None),
-        "marts": _mart_counts(candidate or target),
-        "seconds": round(result.seconds, 2),
     }
 
 
-def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
-    """The warehouse gate on the candidate the build task wrote (drift against the published one)."""
-    from yiwang.warehouse.targets import resolve_target
-
-    target = resolve_target(_target())
+def _upstream_candidate(upstream: dict | None):
     candidate = _candidate(upstream)
     if candidate is None:
-        result = stage_fn(target)
-    else:
-        result = stage_fn(candidate, published=target, run_id=(upstream or {}).get("wap_run_id"))
+        raise _fail("no candidate from the previous task: the build task writes one")
+    return candidate, {k: (upstream or {}).get(k) for k in CARRIED}
+
+
+def resolve(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
+    """Entity resolution (实体解析) on the candidate's mention models."""
+    candidate, carried = _upstream_candidate(upstream)
+    result = stage_fn(candidate)
+    out = _built(result, "entity resolution")
+    return out | {"resolution": getattr(result.resolution, "counts", None)} | carried
+
+
+def build_marts(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
+    """dbt marts on the candidate; reports the entity marts' row counts."""
+    candidate, carried = _upstream_candidate(upstream)
+    out = _built(stage_fn(candidate), "warehouse marts")
+    return out | {"marts": _mart_counts(candidate)} | carried
+
+
+def check_warehouse(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
+    """The warehouse gate on the candidate (drift against the published one); its verdict goes to publish."""
+    from yiwang.targets import resolve_target
+
+    candidate, carried = _upstream_candidate(upstream)
+    result = stage_fn(candidate, published=resolve_target(_target()), run_id=carried["wap_run_id"])
     for check in getattr(result, "failed", []) or []:
         log.warning("gate check failed: %s: %s", check.name, str(getattr(check, "detail", ""))[:500])
-    carried = {k: (upstream or {}).get(k) for k in ("candidate", "candidate_schema_suffix", "wap_run_id")}
     return _gate(result, "warehouse gate") | carried
 
 
 def publish(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
-    """Publish the audited candidate in one atomic step (publish re-audits it as its own guard)."""
-    from yiwang.warehouse.targets import resolve_target
+    """Publish the candidate in one atomic step, given the gate task's passing verdict on it."""
+    from yiwang.targets import resolve_target
+    from yiwang.warehouse.publish import GateVerdict
 
-    target = resolve_target(_target())
-    candidate = _candidate(upstream)
-    if candidate is None:
-        result = stage_fn(target)
-    else:
-        result = stage_fn(target, run_id=(upstream or {}).get("wap_run_id"), candidate=candidate)
+    candidate, carried = _upstream_candidate(upstream)
+    gate = GateVerdict.from_summary((upstream or {}).get("gate") or {})
+    result = stage_fn(resolve_target(_target()), candidate=candidate, gate=gate, run_id=carried["wap_run_id"])
     summary = _summary(result)
-    if not getattr(result, "ok", getattr(result, "published", True)):
+    if not result.published:
         raise _fail(f"publish failed: {summary.get('error') or summary}")
     log.info("published: %s", summary)
     return {"published": summary, "version": summary.get("run_id")}

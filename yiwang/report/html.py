@@ -22,7 +22,7 @@ from quality.quarantine import LANDING, WAREHOUSE, counts
 from yiwang.duckdb_connection import table_exists
 from yiwang.report import svg
 from yiwang.settings import local_time, workspace_dir
-from yiwang.warehouse.targets import Target, attach, resolve_target
+from yiwang.targets import Target, attach, resolve_target
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}

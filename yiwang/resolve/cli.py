@@ -1,5 +1,5 @@
-"""`yiwang resolve` and `yiwang evaluate`: entity resolution on its own, and its score against
-the simulator's ground truth."""
+"""`yiwang evaluate`: entity resolution scored against the simulator's ground truth (`yiwang
+resolve`, the stage on its own, is a warehouse command: yiwang/warehouse/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,36 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from yiwang.cli_options import TargetOption
-
-
-def resolve_command(target: TargetOption = "duckdb") -> None:
-    """Resolve persons, houses, legal entities and matters from the published warehouse's
-    intermediate layer into schema `resolution` of a new candidate (`yiwang build` runs this
-    between intermediate and marts); the published warehouse is never written."""
-    from yiwang.resolve import resolve
-    from yiwang.warehouse.lock import WarehouseBusy
-    from yiwang.warehouse.publish import PublishError, new_candidate
-
-    console = Console()
-    try:
-        with new_candidate(target) as where, console.status("resolving entities (实体解析)…"):
-            result = resolve(where)
-    except (WarehouseBusy, PublishError) as error:
-        console.print(f"[red]{error}")
-        raise typer.Exit(1) from None
-    except LookupError as error:
-        console.print(f"[red]{error}")
-        raise typer.Exit(2) from None
-    table = Table(title=f"entity resolution ({where.describe()})")
-    table.add_column("entity")
-    table.add_column("mentions", justify="right")
-    table.add_column("entities", justify="right")
-    for kind, counts in result.counts.items():
-        table.add_row(kind, f"{counts['mentions']:,}", f"{counts['entities']:,}")
-    console.print(table)
-    console.print(
-        f"conflicts: {result.conflicts:,}; keys retired this run: {result.retired_keys:,}; {result.seconds:.1f} s"
-    )
 
 
 def evaluate_command(

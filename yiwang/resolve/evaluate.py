@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from yiwang.resolve import store
-from yiwang.warehouse.targets import Target, resolve_target
+from yiwang.targets import Target, resolve_target
 
 # mention role → (truth table, truth column) per entity type
 PERSON_TRUTH = {

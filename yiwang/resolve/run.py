@@ -12,8 +12,8 @@ from yiwang.resolve import store
 from yiwang.resolve.entity_types import ENTITY_TYPES, EntityType
 from yiwang.resolve.golden import trust_orders
 from yiwang.resolve.keys import assign_keys
+from yiwang.targets import Target, resolve_target
 from yiwang.types import TYPES
-from yiwang.warehouse.targets import Target, resolve_target
 
 # DuckDB types of the logical types of schemas/resolution (the tables this step writes)
 SQL_TYPES = {name: t.warehouse["duckdb"] for name, t in TYPES.items()}

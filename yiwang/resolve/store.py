@@ -1,5 +1,5 @@
 """Reading the mention models and writing schema `resolution`, on DuckDB or PostgreSQL alike: the
-warehouse is attached to an in-memory DuckDB connection (yiwang.warehouse.targets.attach)."""
+warehouse is attached to an in-memory DuckDB connection (yiwang.targets.attach)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from yiwang.duckdb_connection import identifier
-from yiwang.warehouse.targets import Target, attach
+from yiwang.targets import Target, attach
 
 ALIAS = "warehouse"
 SCHEMA = "resolution"

@@ -1,4 +1,5 @@
-"""Sharing (数据共享): department exports, platform fix lists (反哺), audit. See docs/sharing.md."""
+"""Sharing (数据共享): department exports and platform fix lists (反哺); the audit log of what was
+shared is yiwang/audit.py. See docs/sharing.md."""
 
 from yiwang.lazy import lazy_exports
 

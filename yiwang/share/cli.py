@@ -19,8 +19,8 @@ def share_command(
     target: TargetOption = "duckdb",
 ) -> None:
     """Share the published warehouse (数据共享): masked exports per department, fix lists per platform."""
+    from yiwang.audit import AuditError
     from yiwang.share import ShareRefused, share
-    from yiwang.share.audit import AuditError
     from yiwang.share.config import ConfigError
     from yiwang.share.masking import MissingKeyError
 

@@ -26,16 +26,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from yiwang import audit
 from yiwang.contracts import warehouse_models
 from yiwang.settings import local_time, workspace_dir
-from yiwang.share import audit
 from yiwang.share.config import Department, Subscription, load_departments
 from yiwang.share.fixlists import write_fixlists
 from yiwang.share.kanon import suppress_small_cells
 from yiwang.share.masking import MaskingLeakError, MissingKeyError, check_rebuild, masker
 from yiwang.share.row_filter import compile_filter
+from yiwang.targets import Target, attach, resolve_target
 from yiwang.warehouse.publish import current_version, versions
-from yiwang.warehouse.targets import Target, attach, resolve_target
 
 MART_SCHEMA = "marts"
 
@@ -116,7 +116,7 @@ def verify_audit(target: Target) -> None:
     except audit.AuditError as error:
         raise audit.AuditError(
             f"sharing stopped, the audit log cannot be trusted: {error}. Investigate, then restore the log "
-            f"(and {audit.DIR_ENV}) from backup, or move it aside with `python -m yiwang.share.audit restart "
+            f"(and {audit.DIR_ENV}) from backup, or move it aside with `python -m yiwang.audit restart "
             f"'<reason>'`"
         ) from error
 

@@ -1,10 +1,14 @@
-"""`yiwang build`: load the landing zone into raw.*, then `dbt build` the checkout's dbt_project/.
+"""The warehouse build in three stages, each one Airflow task and each callable alone:
 
-A full build has three phases, so entity resolution (Python, yiwang/resolve) sits between the
-layers dbt builds: (1) `dbt build` of the seeds, staging/ and intermediate/ (tests whose parents
-are all in this phase); (2) `yiwang.resolve.resolve()` reads the intermediate mention models and
-writes the `resolution` schema; (3) `dbt build` of marts/ with every test that reads a mart. A
-build with an explicit --select runs that one dbt selection and skips resolution.
+    transform(target)         raw load, then `dbt build` of seeds, staging/ and intermediate/
+    resolve_entities(target)  yiwang.resolve.resolve(): the intermediate mention models → schema `resolution`
+    build_marts(target)       `dbt build` of marts/ (and every test that reads a mart)
+
+`build(target)` runs the three in order (`yiwang build`); `build(target, select=[...])` runs one
+dbt selection, refused when it reads the resolution sources and the resolution is missing or
+older than the mention models. Staleness is a run record: transform writes a new run id into
+`intermediate._stage_run` whenever it builds intermediate models, resolve_entities copies that id
+into `resolution._stage_run`; the two must match before marts are built.
 
 One build at a time per warehouse: the whole run (raw load and dbt) holds the warehouse lock
 (yiwang/warehouse/lock.py). dbt runs in this process through dbtRunner, with the project and
@@ -20,17 +24,19 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yiwang.lineage import emit_dbt_run
 from yiwang.settings import workspace_dir
+from yiwang.targets import Target, attach, ensure_database, resolve_target
 from yiwang.warehouse.load import LoadResult, load_raw
 from yiwang.warehouse.lock import warehouse_lock
 from yiwang.warehouse.progress import BuildProgress
-from yiwang.warehouse.targets import Target, ensure_database, resolve_target
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PROJECT_DIR_ENV = "YIWANG_DBT_PROJECT_DIR"  # another copy of dbt_project/ (a deployment); default: the checkout's
@@ -208,6 +214,14 @@ def _release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
+def _dbt_env(target: Target) -> dict[str, str]:
+    return target.dbt_env() | {
+        "YIWANG_WAREHOUSE_TARGET": target.name,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),  # the DuckDB UDF plugin
+    }
+
+
 def run_dbt(
     target: Target,
     command: str = "build",
@@ -220,11 +234,7 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     progress = progress or BuildProgress()
-    env = target.dbt_env() | {
-        "YIWANG_WAREHOUSE_TARGET": target.name,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),  # the DuckDB UDF plugin
-    }
+    env = _dbt_env(target)
     quiet_logging = logging.raiseExceptions
     # dbt's log file on a full disk: Python's logging would print a traceback per log line to
     # stderr; the build reports the full disk itself, once
@@ -236,6 +246,8 @@ def run_dbt(
         finally:
             logging.raiseExceptions = quiet_logging
             _release_duckdb()
+    if outcome.exception is None:  # this invocation wrote run_results.json: its lineage (OpenLineage)
+        emit_dbt_run(dbt_work_dir(target) / "target", project_dir(), target.name, env)
     nodes = _node_results(outcome.result)
     error = None
     if outcome.exception is not None:
@@ -245,47 +257,10 @@ def run_dbt(
     return nodes, error
 
 
-# Phase 1 and phase 3 of a full build (see the module docstring).
-FIRST_PHASE = ["resource_type:seed", "staging", "intermediate"]
-LAST_PHASE = ["marts"]
-
-
-def build(
-    target: Target | str = "duckdb",
-    select: list[str] | None = None,
-    *,
-    load: bool = True,
-    threads: int | None = None,
-    wait_seconds: float = 0,
-    progress: BuildProgress | None = None,
-) -> BuildResult:
-    """Load raw (unless load=False), then dbt build; never raises for a failing model or test.
-
-    Without `select`: seeds, staging and intermediate, then entity resolution, then the rest
-    (marts); a phase that fails stops the build before the next.
-    """
-    target = resolve_target(target) if isinstance(target, str) else target
-    progress = progress or BuildProgress()
-    started = time.monotonic()
-    ensure_database(target)
-    result = BuildResult(target=target.name, where=target.describe(), load=None)
-    with warehouse_lock(target, wait_seconds):
-        try:
-            result.load = load_raw(target, progress=progress, lock=False) if load else None
-        except Exception as error:
-            if not _is_disk_full(error):
-                raise
-            result.error = f"raw load: {type(error).__name__}: {error}"
-        dbt_started = time.monotonic()
-        if result.error is None and select:
-            result.nodes, result.error = run_dbt(target, "build", select, threads, progress)
-        elif result.error is None:
-            _full_build(target, threads, progress, result)
-        result.dbt_seconds = time.monotonic() - dbt_started - result.resolve_seconds
-    if _is_disk_full(result.error) or any(_is_disk_full(n.message) for n in result.failed):
-        result.disk_full = result.error = disk_full_message(target)
-    result.seconds = time.monotonic() - started
-    return result
+FIRST_PHASE = ["resource_type:seed", "staging", "intermediate"]  # transform's selection
+LAST_PHASE = ["marts"]  # build_marts' selection
+RUN_RECORD = "_stage_run"  # in the intermediate and the resolution schemas
+READS_RESOLUTION = "source:resolution+"  # dbt nodes downstream of the resolver's output
 
 
 def _is_disk_full(error: BaseException | str | None) -> bool:
@@ -316,25 +291,212 @@ def disk_full_message(target: Target, what: str = "the build") -> str:
     )
 
 
-def _full_build(target: Target, threads: int | None, progress: BuildProgress, result: BuildResult) -> None:
+def _prepared(target: Target | str) -> Target:
+    target = resolve_target(target) if isinstance(target, str) else target
+    ensure_database(target)
+    return target
+
+
+@contextmanager
+def _stage(target: Target, wait_seconds: float, progress: BuildProgress | None) -> Iterator[BuildResult]:
+    """One stage's run: the warehouse lock held, the timings and the full-disk line filled in."""
+    started = time.monotonic()
+    result = BuildResult(target=target.name, where=target.describe(), load=None)
+    with warehouse_lock(target, wait_seconds):
+        yield result
+    if _is_disk_full(result.error) or any(_is_disk_full(n.message) for n in result.failed):
+        result.disk_full = result.error = disk_full_message(target)
+    result.seconds = time.monotonic() - started
+    result.dbt_seconds = max(result.seconds - result.resolve_seconds - (result.load.seconds if result.load else 0), 0)
+
+
+def _load(target: Target, result: BuildResult, progress: BuildProgress) -> None:
+    try:
+        result.load = load_raw(target, progress=progress, lock=False)
+    except Exception as error:
+        if not _is_disk_full(error):
+            raise
+        result.error = f"raw load: {type(error).__name__}: {error}"
+
+
+def _dbt(target: Target, result: BuildResult, select: list[str], threads, progress, extra=None) -> None:
+    nodes, result.error = run_dbt(target, "build", select, threads, progress, extra=extra)
+    result.nodes.extend(nodes)
+    intermediate = target.schema("intermediate")
+    built = [n for n in nodes if n.resource_type == "model" and n.status in PASSED]
+    if any(f'"{intermediate}".' in (n.relation or "") or f".{intermediate}." in (n.relation or "") for n in built):
+        _write_record(target, "intermediate", uuid.uuid4().hex, None)  # the mention models changed
+
+
+def _write_record(target: Target, schema: str, run_id: str, inputs: str | None) -> None:
+    con = attach(target, "wh")
+    try:
+        name = f'wh."{target.schema(schema)}"'
+        con.execute(f"create schema if not exists {name}")
+        con.execute(
+            f"create or replace table {name}.{RUN_RECORD} "
+            "(run_id varchar, inputs_run_id varchar, finished_at timestamptz)"
+        )
+        con.execute(f"insert into {name}.{RUN_RECORD} values (?, ?, now())", [run_id, inputs])  # noqa: S608
+    finally:
+        con.close()
+
+
+def _read_record(target: Target, schema: str) -> tuple[str, str | None] | None:
+    con = attach(target, "wh", read_only=True)
+    try:
+        found = con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'wh' and schema_name = ? and table_name = ?",
+            [target.schema(schema), RUN_RECORD],
+        ).fetchone()[0]
+        if not found:
+            return None
+        relation = f'wh."{target.schema(schema)}".{RUN_RECORD}'
+        row = con.execute(f"select run_id, inputs_run_id from {relation}").fetchone()  # noqa: S608
+    finally:
+        con.close()
+    return (row[0], row[1]) if row else None
+
+
+def resolution_staleness(target: Target) -> str | None:
+    """Why the resolution cannot feed the marts (missing, or older than the mention models); None when current."""
+    mentions = _read_record(target, "intermediate")
+    resolution = _read_record(target, "resolution")
+    if resolution is None:
+        return f"the resolution schema of {target.describe()} has no resolution run"
+    if mentions is None:
+        return f"the intermediate mention models of {target.describe()} have no build record"
+    if resolution[1] != mentions[0]:
+        return "the resolution is older than the intermediate mention models (they were rebuilt after it ran)"
+    return None
+
+
+def _check_resolution(target: Target, select: list[str]) -> str | None:
+    """The refusal for a selection that reads the resolution sources while they are stale."""
+    reading = [f"{token},{READS_RESOLUTION}" for sel in select for token in sel.split()]
+    if not _listed(target, reading):
+        return None
+    reason = resolution_staleness(target)
+    if reason is None:
+        return None
+    return (
+        f"refusing to build marts on a stale resolution: {reason}. "
+        "Run a full `yiwang build` (no --select: it resolves, then builds the marts)"
+    )
+
+
+def _listed(target: Target, select: list[str]) -> list[str]:
+    """The models `dbt ls --select` lists (dbt returns them as the command's result)."""
+    from dbt.cli.main import dbtRunner
+
+    with _environment(_dbt_env(target)):
+        try:
+            outcome = dbtRunner().invoke(
+                dbt_args("ls", target, select, extra=["--resource-type", "model", "--output", "name"])
+            )
+        finally:
+            _release_duckdb()
+    return list(outcome.result or []) if outcome.success else []
+
+
+def transform(
+    target: Target | str = "duckdb",
+    *,
+    load: bool = True,
+    threads: int | None = None,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+) -> BuildResult:
+    """Stage 1: raw load (unless load=False), then dbt seeds, staging and intermediate."""
+    target, progress = _prepared(target), progress or BuildProgress()
+    with _stage(target, wait_seconds, progress) as result:
+        _transform(target, load, threads, progress, result)
+    return result
+
+
+def _transform(target: Target, load: bool, threads, progress: BuildProgress, result: BuildResult) -> None:
+    if load:
+        _load(target, result, progress)
+    if result.error is None:
+        progress.phase("dbt: seeds, staging and intermediate")
+        cautious = ["--indirect-selection", "cautious"]  # tests that also read marts wait for the marts stage
+        _dbt(target, result, FIRST_PHASE, threads, progress, extra=cautious)
+
+
+def resolve_entities(
+    target: Target | str = "duckdb", *, wait_seconds: float = 0, progress: BuildProgress | None = None
+) -> BuildResult:
+    """Stage 2: entity resolution on the intermediate mention models; records which build it read."""
+    target, progress = _prepared(target), progress or BuildProgress()
+    with _stage(target, wait_seconds, progress) as result:
+        _resolve(target, progress, result)
+    return result
+
+
+def _resolve(target: Target, progress: BuildProgress, result: BuildResult) -> None:
     from yiwang.resolve import resolve
 
-    progress.phase("dbt: seeds, staging and intermediate")
-    cautious = ["--indirect-selection", "cautious"]  # tests that also read marts wait for phase 3
-    nodes, result.error = run_dbt(target, "build", FIRST_PHASE, threads, progress, extra=cautious)
-    result.nodes.extend(nodes)
-    if not result.ok:
-        return
     progress.phase("entity resolution")
-    resolve_started = time.monotonic()
+    started = time.monotonic()
+    mentions = _read_record(target, "intermediate")
     try:
         result.resolution = resolve(target)
+        if result.resolution.ok:
+            _write_record(target, "resolution", uuid.uuid4().hex, mentions[0] if mentions else None)
     except Exception as error:  # fail closed: no marts from a resolution that did not finish
         result.error = f"entity resolution failed: {type(error).__name__}: {error}"
-    result.resolve_seconds = time.monotonic() - resolve_started
-    if not result.ok:
+    result.resolve_seconds = time.monotonic() - started
+
+
+def build_marts(
+    target: Target | str = "duckdb",
+    *,
+    threads: int | None = None,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+) -> BuildResult:
+    """Stage 3: dbt marts, refused while the resolution is missing or stale."""
+    target, progress = _prepared(target), progress or BuildProgress()
+    with _stage(target, wait_seconds, progress) as result:
+        _marts(target, threads, progress, result)
+    return result
+
+
+def _marts(target: Target, threads, progress: BuildProgress, result: BuildResult) -> None:
+    reason = resolution_staleness(target)
+    if reason is not None:
+        result.error = f"refusing to build marts: {reason}. Run resolve_entities() or a full build first"
         return
     progress.phase("dbt: marts")
     # tests that read a mart and an earlier layer run here (dbt's eager indirect selection)
-    nodes, result.error = run_dbt(target, "build", LAST_PHASE, threads, progress)
-    result.nodes.extend(nodes)
+    _dbt(target, result, LAST_PHASE, threads, progress)
+
+
+def build(
+    target: Target | str = "duckdb",
+    select: list[str] | None = None,
+    *,
+    load: bool = True,
+    threads: int | None = None,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+) -> BuildResult:
+    """Load raw (unless load=False), then transform → resolve_entities → build_marts under one lock,
+    each stopping the next when it fails; with `select`, that one dbt selection. Never raises for
+    a failing model or test."""
+    target, progress = _prepared(target), progress or BuildProgress()
+    with _stage(target, wait_seconds, progress) as result:
+        if select:
+            if load:
+                _load(target, result, progress)
+            if result.error is None:
+                result.error = _check_resolution(target, select)
+            if result.error is None:
+                _dbt(target, result, select, threads, progress)
+            return result
+        _transform(target, load, threads, progress, result)
+        if result.ok:
+            _resolve(target, progress, result)
+        if result.ok:
+            _marts(target, threads, progress, result)
+    return result

@@ -1,7 +1,8 @@
-"""`yiwang build [--target duckdb|postgres] [--select ...]`: raw load, then dbt build, then a summary.
+"""`yiwang build`, `yiwang publish`, `yiwang rollback`: the warehouse's commands.
 
-The build writes a candidate (yiwang.warehouse.publish.build_candidate), never the published
-warehouse: only `yiwang publish` changes what readers read."""
+`yiwang build` writes a candidate (yiwang.warehouse.publish.build_candidate), never the published
+warehouse: only `yiwang publish` (build → gate → publish, yiwang/warehouse/flow.py) changes what
+readers read."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from yiwang.cli_options import TargetOption
+from yiwang.targets import TARGETS
 from yiwang.warehouse.progress import BuildProgress
-from yiwang.warehouse.targets import TARGETS
 
 if TYPE_CHECKING:  # the build (DuckDB, dbt) is imported when the command runs, not for --help
     from yiwang.warehouse.build import BuildResult
@@ -135,3 +136,101 @@ def build_command(
         "the published warehouse is unchanged: `yiwang publish` builds, gates and publishes "
         "(this candidate is removed by the next run)"
     )
+
+
+def _gate_failures(gate) -> None:
+    """The failing checks of the warehouse gate (`yiwang check` prints the whole table)."""
+    console = Console()
+    failed = gate.failed
+    if gate.error:
+        console.print(f"[red]warehouse gate {gate.run_id}: could not run[/]: {gate.error}", highlight=False)
+    if failed:
+        table = Table(
+            title=f"warehouse gate {gate.run_id}: FAIL",
+            caption=f"{len(gate.checks)} checks, {len(failed)} failed (`yiwang check` lists all)",
+        )
+        for column in ("check", "result", "detail"):
+            table.add_column(column, overflow="fold" if column == "detail" else "ellipsis")
+        for check in failed:
+            table.add_row(check.name, "[red]FAIL[/]", check.detail[:160])
+        console.print(table)
+    elif not gate.error:
+        console.print(f"[green]warehouse gate {gate.run_id}: all {len(gate.checks)} checks passed[/]")
+    console.print(f"data docs: {gate.docs}\nresults: {gate.results_path}")
+
+
+def resolve_command(target: TargetOption = "duckdb") -> None:
+    """Resolve persons, houses, legal entities and matters from the published warehouse's mention
+    models into schema `resolution` of a new candidate (the build's second stage on its own); the
+    published warehouse is never written."""
+    from yiwang.warehouse.build import resolve_entities
+    from yiwang.warehouse.lock import WarehouseBusy
+    from yiwang.warehouse.publish import PublishError, new_candidate
+
+    console = Console()
+    try:
+        with new_candidate(target) as where, console.status("resolving entities (实体解析)…"):
+            staged = resolve_entities(where)
+    except (WarehouseBusy, PublishError) as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(1) from None
+    result = staged.resolution
+    if result is None or not staged.ok:
+        console.print(f"[red]{staged.error or 'entity resolution failed'}")
+        raise typer.Exit(2)
+    table = Table(title=f"entity resolution ({where.describe()})")
+    table.add_column("entity")
+    table.add_column("mentions", justify="right")
+    table.add_column("entities", justify="right")
+    for kind, counts in result.counts.items():
+        table.add_row(kind, f"{counts['mentions']:,}", f"{counts['entities']:,}")
+    console.print(table)
+    console.print(
+        f"conflicts: {result.conflicts:,}; keys retired this run: {result.retired_keys:,}; {result.seconds:.1f} s"
+    )
+
+
+def publish_command(
+    target: TargetOption = "duckdb",
+    landing_gate: Annotated[bool, typer.Option(help="Run the landing gate on new batches first.")] = True,
+    accept_drift: Annotated[
+        bool, typer.Option(help="An intended big change: drift from the published version is reported, not blocking.")
+    ] = False,
+) -> None:
+    """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
+    from yiwang.warehouse.flow import check_landing, publish
+
+    console = Console()
+    if landing_gate:
+        landing = check_landing()
+        if landing.blocked:
+            console.print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {landing.blocked}")
+    result = publish(target, accept_drift=accept_drift)
+    if result.gate is not None:
+        _gate_failures(result.gate)
+    if result.published:
+        console.print(f"[green]published[/] {result.run_id} → {result.where} (kept as {result.version_path})")
+        return
+    from connectors.credentials import redact
+
+    console.print(f"[red]not published[/]: {redact(str(result.error))}; the previous version keeps serving")
+    raise typer.Exit(1)
+
+
+def rollback_command(
+    run_id: Annotated[
+        str | None, typer.Argument(help="A kept version's run id.", show_default="the one before the current")
+    ] = None,
+    target: TargetOption = "duckdb",
+    list_versions: Annotated[bool, typer.Option("--list", help="List the kept versions and exit.")] = False,
+) -> None:
+    """Serve a previously published version again (atomic rename; one transaction on PostgreSQL)."""
+    from yiwang.warehouse.publish import rollback, versions
+
+    console = Console()
+    if list_versions:
+        for entry in versions(target):
+            console.print(f"{'*' if entry.get('current') else ' '} {entry['run_id']}  {entry['published_at']}")
+        return
+    chosen = rollback(target, run_id)
+    console.print(f"now serving {chosen['run_id']} (published {chosen['published_at']})")

@@ -17,6 +17,10 @@ Writes
   PII classes, and the tests the schema implies (not_null, unique or a unique combination for
   the primary key, accepted_values from `allowed`, relationships from `references`) plus the
   schema file's extra `tests`;
+- dbt_project/models/marts/_resolution__sources.yml: the entity resolver's output tables as dbt
+  sources (column docs, not_null and accepted_values from schemas/resolution), and an exposure
+  `entity_resolution` on the intermediate mention models it reads, so dbt's lineage shows both
+  ends of the Python step (dbt has no edge from a model into a source);
 - quality/gx/expectations/*.json: the quality gates' Great Expectations suites (quality/suites.py).
 """
 
@@ -28,7 +32,15 @@ from pathlib import Path
 
 import yaml
 
-from yiwang.contracts import Column, Platform, SourceTable, WarehouseModel, source_platforms, warehouse_models
+from yiwang.contracts import (
+    Column,
+    Platform,
+    SourceTable,
+    WarehouseModel,
+    resolution_tables,
+    source_platforms,
+    warehouse_models,
+)
 from yiwang.types import TYPES
 from yiwang.warehouse.load import PART_COLUMN, RAW_SCHEMA, raw_table_name
 
@@ -253,6 +265,64 @@ def marts_files(marts_dir: Path = MARTS_DIR) -> dict[Path, str]:
     return {marts_path(d, marts_dir): marts_yaml(d, ms) for d, ms in sorted(by_domain.items())}
 
 
+RESOLUTION_SOURCES = MARTS_DIR / "_resolution__sources.yml"
+RESOLUTION_HEADER = (
+    "# Generated from schemas/resolution/ by `uv run python -m yiwang.warehouse.generate`.\n"
+    "# Do not edit: change the schema file and regenerate (tests check this file is current).\n"
+    "# The resolver (yiwang.resolve) writes these tables between the intermediate and the marts\n"
+    "# stages; the exposure `entity_resolution` names the mention models it reads.\n"
+)
+# The intermediate models the resolver reads (yiwang/resolve); the exposure puts them in lineage.
+RESOLVER_INPUTS = ("int_person_mentions", "int_house_mentions", "int_legal_entity_mentions", "int_event_reports")
+
+
+def _resolution_column(column: Column) -> dict:
+    text = column.description.strip()
+    out: dict = {"name": column.name, "description": f"{column.chinese} ({text})" if text else column.chinese}
+    tests: list = [] if column.nullable else ["not_null"]
+    if column.allowed:
+        tests.append({"accepted_values": {"arguments": {"values": list(column.allowed)}}})
+    if tests:
+        out["data_tests"] = tests
+    return out
+
+
+def resolution_sources_yaml() -> str:
+    tables = [
+        {
+            "name": t.model,
+            "description": f"{t.chinese}: {t.description} Grain: {t.grain}.",
+            "meta": {"written_by": "yiwang.resolve", "reads": list(RESOLVER_INPUTS)},
+            "columns": [_resolution_column(c) for c in t.columns],
+        }
+        for t in resolution_tables().values()
+    ]
+    doc = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "resolution",
+                # a write-audit-publish candidate on PostgreSQL reads its own copy (Target.schema_suffix)
+                "schema": "resolution{{ env_var('YIWANG_SCHEMA_SUFFIX', '') }}",
+                "description": "Entity resolution output (实体解析), written by yiwang.resolve.resolve().",
+                "tables": tables,
+            }
+        ],
+        "exposures": [
+            {
+                "name": "entity_resolution",
+                "label": "实体解析 (yiwang.resolve)",
+                "type": "application",
+                "maturity": "high",
+                "description": "The Python entity resolver: reads these mention models, writes the resolution sources.",
+                "owner": {"name": "yiwang data team (一网数据组)", "email": "data@yiwang.example"},
+                "depends_on": [f"ref('{name}')" for name in RESOLVER_INPUTS],
+            }
+        ],
+    }
+    return RESOLUTION_HEADER + yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+
+
 def sources_path(platform: str, staging_dir: Path = STAGING_DIR) -> Path:
     return staging_dir / platform / f"_{platform}__sources.yml"
 
@@ -262,7 +332,12 @@ CONTRACTS_MACRO = PROJECT_DIR / "macros" / "staging" / "_yw_source_contracts.sql
 
 def generated_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
     files = {sources_path(p.name, staging_dir): sources_yaml(p) for p in source_platforms().values()}
-    return files | {CONTRACTS_MACRO: contracts_macro()} | marts_files() | quality_suites()
+    return (
+        files
+        | {CONTRACTS_MACRO: contracts_macro(), RESOLUTION_SOURCES: resolution_sources_yaml()}
+        | marts_files()
+        | quality_suites()
+    )
 
 
 def quality_suites() -> dict[Path, str]:

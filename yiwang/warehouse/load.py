@@ -31,9 +31,9 @@ from connectors.coerce import DUCK_TYPES
 from connectors.landing import LINEAGE_COLUMNS, Batch, committed_batches, landing_root, sha256_file
 from yiwang import duckdb_connection as _duckdb
 from yiwang.contracts import SourceTable, source_tables
+from yiwang.targets import Target, attach, ensure_database, resolve_target
 from yiwang.warehouse.lock import warehouse_lock
 from yiwang.warehouse.progress import LoadProgress
-from yiwang.warehouse.targets import Target, attach, ensure_database, resolve_target
 
 RAW_SCHEMA = "raw"
 LOADED_BATCHES = "_loaded_batches"

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from yiwang.warehouse.targets import Target
+from yiwang.targets import Target
 
 POLL_SECONDS = 0.2
 

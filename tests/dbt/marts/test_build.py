@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from warehouse_city import ENV_CLEARED  # built_city comes from conftest.py, shared with the mart tests
 
+from yiwang.targets import DUCKDB_FILE, resolve_target
 from yiwang.warehouse.build import _environment, _release_duckdb, dbt_args, dbt_work_dir, project_dir, run_dbt
-from yiwang.warehouse.targets import DUCKDB_FILE, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 SCHEMAS = ("staging", "intermediate", "marts")

@@ -120,8 +120,15 @@ def test_gate_adapter_fails_terminally_on_a_failed_gate(workspace):
         def summary(self):
             return {"failed": 2, "passed": 40}
 
+    upstream = stages.build(lambda target: _build_result("success"), run_id="r1")
     with pytest.raises(AirflowFailException, match="warehouse gate failed"):
-        stages.check_warehouse(lambda target: Gate(), run_id="r1")
+        stages.check_warehouse(lambda target, **options: Gate(), upstream=upstream, run_id="r1")
+
+
+def test_resolve_marts_gate_and_publish_need_the_candidate_of_the_task_before(workspace):
+    for adapter in (stages.resolve, stages.build_marts, stages.check_warehouse, stages.publish):
+        with pytest.raises(AirflowFailException, match="no candidate from the previous task"):
+            adapter(lambda target, **options: _build_result("success"), upstream={}, run_id="r1")
 
 
 RUN_WITH_CONF = r"""

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from yiwang.audit import read as read_audit
+from yiwang.audit import verify_chain
 from yiwang.share import ShareRefused, share
-from yiwang.share.audit import read as read_audit
-from yiwang.share.audit import verify_chain
 from yiwang.share.export import english_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
@@ -218,7 +218,7 @@ def test_a_fix_list_holds_only_what_its_platform_holds(built_city, share_env, tm
 
 
 def test_sharing_stops_on_a_tampered_audit_log(built_city, share_env):
-    from yiwang.share.audit import AuditError, audit_path
+    from yiwang.audit import AuditError, audit_path
 
     share_env(built_city)
     assert share("shangyu_enforcement").ok and share("shangyu_enforcement").ok

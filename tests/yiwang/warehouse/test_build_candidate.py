@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from warehouse_city import built_city, city_workspace, published_city
 
 from yiwang.cli import app
+from yiwang.targets import resolve_target
 from yiwang.warehouse.publish import current_version, prune_candidates
-from yiwang.warehouse.targets import resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 __all__ = ["built_city", "city_workspace", "published_city"]

@@ -14,8 +14,17 @@ from typer.testing import CliRunner
 from warehouse_city import FIRST_PUBLISHED, built_city, published_city
 
 from yiwang.cli import app
-from yiwang.warehouse.publish import current_version, make_candidate, publish, rollback, versions
-from yiwang.warehouse.targets import resolve_target
+from yiwang.targets import resolve_target
+from yiwang.warehouse.flow import audit, publish
+from yiwang.warehouse.publish import (
+    GateVerdict,
+    current_version,
+    make_candidate,
+    publish_candidate,
+    rollback,
+    versions,
+)
+from yiwang.warehouse.store import store_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 __all__ = ["built_city", "published_city"]
@@ -98,8 +107,12 @@ def test_a_gate_that_cannot_connect_or_raises_blocks_publish(published_city: Pat
 
 
 def test_rollback_serves_the_previous_version(published_city: Path):
+    runs = published_city / "quality" / "runs"
+    (runs / "landing-20000101T000000000000Z").mkdir(parents=True)  # older than every version kept
     second = publish("duckdb", candidate=make_candidate("duckdb"), run_id="20260102T000000000000Z")
     assert second.published, second.error
+    assert not (runs / "landing-20000101T000000000000Z").exists()  # gate runs go with their versions
+    assert (runs / f"warehouse-{second.run_id}").is_dir()
     assert _served(published_city) == "20260102T000000000000Z"
     chosen = rollback("duckdb")
     assert chosen["run_id"] == FIRST_PUBLISHED
@@ -122,3 +135,19 @@ def test_cli_check_quarantine_and_publish_after_a_build(published_city: Path):
     assert _served(published_city) != FIRST_PUBLISHED
     assert resolve_target("duckdb").duckdb_path.is_file()
     assert not list((published_city / "warehouse" / "candidates").glob("*.duckdb"))
+
+
+def test_publish_takes_the_gate_verdict_of_its_own_candidate(published_city: Path):
+    """The DAG's way: the gate task audits the candidate, publish gets its verdict and checks it."""
+    target = resolve_target("duckdb")
+    store = store_for(target)
+    audited, other = store.new_candidate("audited"), store.new_candidate("other")
+    gate = audit(audited, published=target, run_id="audited")
+    assert gate.ok, [c.name for c in gate.failed]
+    verdict = GateVerdict.from_summary(gate.summary())
+    refused = publish_candidate(target, other, verdict, run_id="audited")
+    assert not refused.published and "not for the candidate" in refused.error
+    assert _served(published_city) == FIRST_PUBLISHED
+    published = publish_candidate(target, audited, verdict)
+    assert published.published, published.error
+    assert current_version() == "audited"

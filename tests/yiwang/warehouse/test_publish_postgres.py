@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from quality import check_landing, check_warehouse
 from yiwang.cli import app
-from yiwang.warehouse.publish import copy_table, current_version, make_candidate, publish, rollback, versions
-from yiwang.warehouse.targets import CANDIDATE_SCHEMAS, Target, resolve_target
+from yiwang.targets import CANDIDATE_SCHEMAS, Target, resolve_target
+from yiwang.warehouse.flow import publish
+from yiwang.warehouse.publish import copy_table, current_version, make_candidate, rollback, versions
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
 FIRST = "20260101T000000000000Z"

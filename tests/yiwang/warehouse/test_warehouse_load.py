@@ -15,9 +15,9 @@ from warehouse_city import extract_everything, extracted_ok
 
 from connectors.landing import committed_batches
 from yiwang.contracts import source_tables
+from yiwang.targets import Target, ensure_database
 from yiwang.warehouse import LoadError, load_raw, raw_table_name, resolve_target
 from yiwang.warehouse.load import LOADED_BATCHES, loaded_batches, manifest_rows
-from yiwang.warehouse.targets import Target, ensure_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 

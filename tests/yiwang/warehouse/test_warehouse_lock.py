@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from waiting import wait_exit
 
+from yiwang.targets import ensure_database
 from yiwang.warehouse import Target, WarehouseBusy, warehouse_lock
-from yiwang.warehouse.targets import ensure_database
 
 
 def test_duckdb_lock_excludes_a_second_writer(tmp_path: Path) -> None:

@@ -129,7 +129,8 @@ FIRST_PUBLISHED = "20260101T000000000000Z"  # run id of the version the publishe
 def published_city(built_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the built city, gated at landing and published once: a version readers read."""
     from quality import check_landing
-    from yiwang.warehouse.publish import make_candidate, publish
+    from yiwang.warehouse.flow import publish
+    from yiwang.warehouse.publish import make_candidate
 
     home = tmp_path / "home"
     shutil.copytree(built_city, home, ignore=shutil.ignore_patterns("*.lock"))
@@ -171,7 +172,7 @@ def day2_city(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def open_built(home: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse of `built_city` (or any workspace at `home`)."""
-    from yiwang.warehouse.targets import DUCKDB_FILE
+    from yiwang.targets import DUCKDB_FILE
 
     return duckdb.connect(str(home / "warehouse" / DUCKDB_FILE), read_only=True)
 

@@ -9,7 +9,7 @@ from warehouse_city import ENV_CLEARED, open_built
 
 from quality.warehouse_gate import WAREHOUSE_ALIAS, reconcile
 from yiwang.contracts import source_tables
-from yiwang.warehouse.targets import DUCKDB_FILE, Target, attach
+from yiwang.targets import DUCKDB_FILE, Target, attach
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 

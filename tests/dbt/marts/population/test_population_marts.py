@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from warehouse_city import ENV_CLEARED, open_built
 
+from yiwang.targets import DUCKDB_FILE, resolve_target
 from yiwang.warehouse.build import run_dbt
-from yiwang.warehouse.targets import DUCKDB_FILE, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 SHANGHAI = pd.Timedelta(hours=8)  # the grid platform stores Asia/Shanghai local times

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from warehouse_city import built_city
 
-from yiwang.orchestrate import lineage
+from yiwang import lineage
 from yiwang.orchestrate.config import DAGS_DIR
 from yiwang.warehouse.build import project_dir
 
@@ -71,7 +71,9 @@ def _marts_parents(target: Path) -> dict[str, set[str]]:
 def lineage_env(monkeypatch, tmp_path):
     for name in (lineage.SWITCH_ENV, lineage.URL_ENV, lineage.API_KEY_ENV, lineage.NAMESPACE_ENV):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AIRFLOW__OPENLINEAGE__TRANSPORT", raising=False)
     monkeypatch.setenv("YIWANG_AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv(lineage.SWITCH_ENV, "on")
     return tmp_path / "airflow"
 
 
@@ -123,7 +125,7 @@ def test_lineage_off_sends_nothing_and_a_broken_run_is_one_warning(built_city, l
     assert lineage.emit_dbt_run(_dbt_target(built_city), project_dir(), "duckdb") == 0
     assert lineage.airflow_env() == {"AIRFLOW__OPENLINEAGE__DISABLED": "True"}
     assert not (lineage_env / "openlineage").exists()
-    monkeypatch.delenv(lineage.SWITCH_ENV)
+    monkeypatch.setenv(lineage.SWITCH_ENV, "on")
     with caplog.at_level(logging.WARNING, logger="yiwang.lineage"):
         assert lineage.emit_dbt_run(lineage_env / "no-such-target", project_dir(), "duckdb") == 0
     [record] = [r for r in caplog.records if r.name == "yiwang.lineage"]

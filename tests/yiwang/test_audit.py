@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from yiwang.share import audit
+from yiwang import audit
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ MACed) is kept in YIWANG_AUDIT_DIR/heads and recorded with each publish (the ver
 yiwang.warehouse.publish), and `verify()` requires the log to reach both. `yiwang share` verifies
 before every export and refuses to share on a broken chain (AuditError, with what to do).
 
-    python -m yiwang.share.audit verify            check the log, print its head
-    python -m yiwang.share.audit restart REASON    move a broken log aside, start a new chain
+    python -m yiwang.audit verify            check the log, print its head
+    python -m yiwang.audit restart REASON    move a broken log aside, start a new chain
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ def restart(reason: str, path: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m yiwang.share.audit", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m yiwang.audit", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("verify")
     again = sub.add_parser("restart")

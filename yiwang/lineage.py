@@ -32,13 +32,23 @@ def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "").strip().lower() not in ("off", "0", "false", "no")
 
 
+def sending() -> bool:
+    """Whether the dbt side sends: a URL is set, YIWANG_OPENLINEAGE=on, or the run set up the
+    provider's transport (`yiwang run` does); a plain `yiwang build` writes no events file."""
+    switch = os.environ.get(SWITCH_ENV, "").strip().lower()
+    if not enabled():
+        return False
+    explicit = switch in ("on", "1", "true", "yes")
+    return explicit or bool(os.environ.get(URL_ENV, "").strip()) or "AIRFLOW__OPENLINEAGE__TRANSPORT" in os.environ
+
+
 def namespace() -> str:
     return os.environ.get(NAMESPACE_ENV, "").strip() or DEFAULT_NAMESPACE
 
 
 def events_file() -> Path:
     """Where the file transport writes (one JSON event per line)."""
-    from yiwang.orchestrate.run import airflow_home
+    from yiwang.settings import airflow_home
 
     return airflow_home() / "openlineage" / EVENTS_FILE
 
@@ -112,7 +122,7 @@ def dbt_events(target_dir: Path, project_dir: Path, target_name: str, env: Mappi
 def emit_dbt_run(target_dir: Path, project_dir: Path, target_name: str, env: Mapping[str, str] | None = None) -> int:
     """Send the events of the dbt run in `target_dir`; the number sent. Never raises: lineage must
     not fail a build, so any error is one warning."""
-    if not enabled():
+    if not sending():
         return 0
     try:
         events = dbt_events(target_dir, project_dir, target_name, env)
