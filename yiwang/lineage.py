@@ -13,9 +13,10 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from yiwang.settings import environment
 
 SWITCH_ENV = "YIWANG_OPENLINEAGE"  # off: no events
 URL_ENV = "YIWANG_OPENLINEAGE_URL"  # e.g. http://marquez:5000
@@ -86,27 +87,13 @@ def client():
     return OpenLineageClient(config={"transport": transport()})
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def dbt_events(target_dir: Path, project_dir: Path, target_name: str, env: Mapping[str, str] | None = None) -> list:
     """The run events of the dbt invocation whose artifacts are in `target_dir`: a START and a
     COMPLETE (or FAIL) per model, snapshot and test, with their input and output datasets.
     `env`: the variables profiles.yml read during that run (the warehouse's location)."""
     from openlineage.common.provider.dbt.local import DbtLocalArtifactProcessor
 
-    with _environment(env or {}):
+    with environment(env or {}):
         processor = DbtLocalArtifactProcessor(
             producer=PRODUCER,
             job_namespace=namespace(),

@@ -17,6 +17,8 @@ See .env.example for the complete list; `yiwang` reads ./.env (or YIWANG_ENV_FIL
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 ENV_PREFIX = "YIWANG_"
@@ -35,6 +37,21 @@ def workspace_dir(name: str) -> Path:
         raise ValueError(f"unknown workspace folder {name!r}; known: {SUBDIRS}")
     override = os.environ.get(f"{ENV_PREFIX}{name.upper()}_DIR")
     return Path(override) if override else home() / name
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` set in os.environ for the block, then each variable as it was (or unset again)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 ENV_FILE_ENV = f"{ENV_PREFIX}ENV_FILE"

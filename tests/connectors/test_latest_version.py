@@ -8,8 +8,9 @@ import duckdb
 import pytest
 
 from connectors.latest import UNIT_ORDER, landed_latest_sql, latest_sql, unit_order, version_order
+from yiwang.settings import environment
 from yiwang.targets import resolve_target
-from yiwang.warehouse.build import _environment, dbt_args, project_dir
+from yiwang.warehouse.build import dbt_args, project_dir
 
 RAW = "yiwang.raw.hotline__t_gd_workorder"  # where dbt's source resolves on the DuckDB target
 # (key, run id, part, op, soft-delete flag): several runs, parts of one run, deletes, a comeback
@@ -54,7 +55,7 @@ def _compiled_macro(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),
     }
     inline = "{{ yw_latest_state('hotline', 't_gd_workorder') }}"
-    with _environment(env):
+    with environment(env):
         outcome = dbtRunner().invoke(dbt_args("compile", target, extra=["--inline", inline]))
     assert outcome.success, outcome.exception
     return outcome.result.results[0].node.compiled_code

@@ -30,7 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yiwang.orchestrate.config import DAGS_DIR, PipelineConfig, load_config
-from yiwang.settings import airflow_home, home, workspace_dir
+from yiwang.settings import airflow_home, environment, home, workspace_dir
 
 
 def configure() -> Path:
@@ -224,7 +224,7 @@ def run_pipeline(
     dags = load_dags()
     outcomes: list[DagOutcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with party_api(), _env(embedded_sources()), Progress(*columns, console=console) as bars:
+    with party_api(), environment(embedded_sources()), Progress(*columns, console=console) as bars:
         selected = dags_to_run or order(config)
         for dag_id in selected:
             spec = config.dag(dag_id)
@@ -236,20 +236,6 @@ def run_pipeline(
                 continue
             outcomes.append(run_dag(dags[dag_id], bars))
     return outcomes
-
-
-@contextlib.contextmanager
-def _env(values: dict[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def summary(config: PipelineConfig, outcomes: list[DagOutcome]) -> dict[str, Any]:

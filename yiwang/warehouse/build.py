@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from yiwang.lineage import emit_dbt_run
-from yiwang.settings import workspace_dir
+from yiwang.settings import environment, workspace_dir
 from yiwang.targets import Target, attach, ensure_database, resolve_target
 from yiwang.warehouse.load import LoadResult, load_raw
 from yiwang.warehouse.lock import warehouse_lock
@@ -95,20 +95,6 @@ class BuildResult:
             else:
                 row["skipped"] += 1
         return out
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def project_dir() -> Path:
@@ -239,7 +225,7 @@ def run_dbt(
     # dbt's log file on a full disk: Python's logging would print a traceback per log line to
     # stderr; the build reports the full disk itself, once
     logging.raiseExceptions = False
-    with _environment(env):
+    with environment(env):
         runner = dbtRunner(callbacks=[_callback(progress)])
         try:
             outcome = runner.invoke(dbt_args(command, target, select, threads, extra))
@@ -389,7 +375,7 @@ def _listed(target: Target, select: list[str]) -> list[str]:
     """The models `dbt ls --select` lists (dbt returns them as the command's result)."""
     from dbt.cli.main import dbtRunner
 
-    with _environment(_dbt_env(target)):
+    with environment(_dbt_env(target)):
         try:
             outcome = dbtRunner().invoke(
                 dbt_args("ls", target, select, extra=["--resource-type", "model", "--output", "name"])

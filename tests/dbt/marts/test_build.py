@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from warehouse_city import ENV_CLEARED  # built_city comes from conftest.py, shared with the mart tests
 
+from yiwang.settings import environment
 from yiwang.targets import DUCKDB_FILE, resolve_target
-from yiwang.warehouse.build import _environment, _release_duckdb, dbt_args, dbt_work_dir, project_dir, run_dbt
+from yiwang.warehouse.build import _release_duckdb, dbt_args, dbt_work_dir, project_dir, run_dbt
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 SCHEMAS = ("staging", "intermediate", "marts")
@@ -62,7 +63,7 @@ def test_dbt_docs_generate_works(workspace: Path) -> None:
         "YIWANG_WAREHOUSE_TARGET": target.name,
         "YIWANG_DBT_PLUGINS_DIR": str(project_dir() / "plugins"),
     }
-    with _environment(env):
+    with environment(env):
         try:
             outcome = dbtRunner().invoke(["docs", *dbt_args("generate", target)])
         finally:
