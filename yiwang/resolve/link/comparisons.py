@@ -88,7 +88,8 @@ def derived_columns(columns: tuple[CompareColumn, ...]) -> list[str]:
     return [f"{c.name}__{p}" for c in columns for p in parts.get(c.kind, [])]
 
 
-def _q(name: str, side: str) -> str:
+def _side(name: str, side: str) -> str:
+    """The column of one side of a Splink comparison (`name_l` or `name_r`), quoted."""
     return f'"{name}_{side}"'
 
 
@@ -97,11 +98,11 @@ def _level(sql: str, label: str, **extra) -> dict:
 
 
 def _same(column: str) -> str:
-    return f"{_q(column, 'l')} = {_q(column, 'r')}"
+    return f"{_side(column, 'l')} = {_side(column, 'r')}"
 
 
 def _either_null(column: str) -> str:
-    return f"{_q(column, 'l')} IS NULL OR {_q(column, 'r')} IS NULL"
+    return f"{_side(column, 'l')} IS NULL OR {_side(column, 'r')} IS NULL"
 
 
 def comparison(column: CompareColumn, baseline: bool = False):
@@ -120,7 +121,7 @@ def comparison(column: CompareColumn, baseline: bool = False):
         return cl.ExactMatch(c).configure(term_frequency_adjustments=column.term_frequency)
     if column.kind == "chinese_person_name":
         pinyin, sound, surname = f"{c}__pinyin", f"{c}__sound", f"{c}__surname"
-        jaro = f"jaro_winkler_similarity({_q(pinyin, 'l')}, {_q(pinyin, 'r')}) >= 0.9"
+        jaro = f"jaro_winkler_similarity({_side(pinyin, 'l')}, {_side(pinyin, 'r')}) >= 0.9"
         masked = f"{_same(surname)} AND ({_either_null(c)})"
         return cl.CustomComparison(
             output_column_name=c,
@@ -141,9 +142,9 @@ def comparison(column: CompareColumn, baseline: bool = False):
             comparison_levels=[
                 _level(_either_null(c), "no date", is_null_level=True),
                 _level(_same(c), "same date"),
-                _level(f"{_q(c, 'l')} = {_q(swap, 'r')}", "day and month swapped"),
-                _level(f"levenshtein({_q(c, 'l')}, {_q(c, 'r')}) <= 1", "one digit apart"),
-                _level(f"substr({_q(c, 'l')}, 1, 4) = substr({_q(c, 'r')}, 1, 4)", "same year"),
+                _level(f"{_side(c, 'l')} = {_side(swap, 'r')}", "day and month swapped"),
+                _level(f"levenshtein({_side(c, 'l')}, {_side(c, 'r')}) <= 1", "one digit apart"),
+                _level(f"substr({_side(c, 'l')}, 1, 4) = substr({_side(c, 'r')}, 1, 4)", "same year"),
                 _level("ELSE", "different dates"),
             ],
         )
@@ -154,7 +155,7 @@ def comparison(column: CompareColumn, baseline: bool = False):
             comparison_levels=[
                 _level(_either_null(c), "no address", is_null_level=True),
                 _level(_same(key), "same standard address"),
-                _level(f"jaro_winkler_similarity({_q(c, 'l')}, {_q(c, 'r')}) >= 0.92", "similar text"),
+                _level(f"jaro_winkler_similarity({_side(c, 'l')}, {_side(c, 'r')}) >= 0.92", "similar text"),
                 _level("ELSE", "different addresses"),
             ],
         )
