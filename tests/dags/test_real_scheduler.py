@@ -262,10 +262,10 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
         assert latest["run_type"] == "asset_triggered"
         tis = _get(api, f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances")
         states = {t["task_id"]: t["state"] for t in tis["task_instances"]}
-        assert states["build"] == "success"
+        assert states["build"] == states["resolve"] == states["marts"] == "success", states
         xcom = _get(
             api,
-            f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances/build/xcomEntries/return_value",
+            f"/api/v2/dags/yiwang_warehouse/dagRuns/{latest['dag_run_id']}/taskInstances/marts/xcomEntries/return_value",
         )
         assert xcom and xcom["value"]["marts"]["people"] > 1000
         events = (_get(api, "/api/v2/assets/events", limit=100) or {}).get("asset_events", [])
