@@ -8,11 +8,8 @@ the line with a key that is kept outside the workspace:
     YIWANG_AUDIT_DIR   a folder outside the workspace [default: ~/.config/yiwang] holding
                        audit.key (created on first use, mode 0600) and heads/<chain_id>.json
 
-Someone who can edit the log but not read the key cannot re-chain an edited line (its MAC no
-longer matches), nor drop the last lines: the chain head (seq and MAC of the last line, itself
-MACed) is kept in YIWANG_AUDIT_DIR/heads and recorded with each publish (the versions index, see
-yiwang.warehouse.publish), and `verify()` requires the log to reach both. `yiwang share` verifies
-before every export and refuses to share on a broken chain (AuditError, with what to do).
+`yiwang share` verifies the chain before every export and refuses on a broken one (AuditError);
+what it detects and what to do: docs/sharing.md, "Entitlements and audit".
 
     python -m yiwang.audit verify            check the log, print its head
     python -m yiwang.audit restart REASON    move a broken log aside, start a new chain

@@ -1,20 +1,10 @@
 """Text clean-up shared by every normaliser (全角转半角, 去不可见字符, 空白合并).
 
-Two strengths:
+* `normalize_text`: free text (names, addresses, content); NFC, never full NFKC.
+* `normalize_code_text`: identifiers (ID numbers, phones, credit codes); NFKC.
+* `as_text`: any value as text; missing values (None, NaN, pandas NA) give None.
 
-* `normalize_text` is safe for free text (names, addresses, content): it applies NFC (a
-  canonical, meaning-preserving form that also folds CJK compatibility ideographs), folds the
-  full-width ASCII block U+FF01-U+FF5E and the ideographic space U+3000 to half-width, turns
-  every Unicode space (NBSP, thin spaces, ...) into an ASCII space, removes invisible
-  characters (zero-width space/joiners, BOM, soft hyphen, word joiner, control characters),
-  collapses runs of whitespace and strips a leading apostrophe that Excel adds to force a cell
-  to text (and the CSV idiom ="..." with the same purpose). Full NFKC is *not* applied to free
-  text because it rewrites meaningful symbols (① → 1, ㎡ → m2, ½ → 1⁄2).
-* `normalize_code_text` is for identifiers (ID numbers, phones, credit codes): NFKC is safe
-  there because only ASCII letters and digits survive afterwards; dash look-alikes become "-".
-
-Values that are not strings are rendered with `as_text` (bytes are decoded as UTF-8, then
-GB18030; integral floats lose their ".0"); missing values (None, NaN, pandas NA) give None.
+What each folds and why: docs/normalize.md, "Text".
 """
 
 from __future__ import annotations

@@ -11,9 +11,7 @@
                                or the other record's key
     reason                     a sentence a clerk can act on
 
-Sources: intermediate.int_person_mentions (identifiers as given), resolution.conflicts,
-marts.person_xref (two records of one platform table resolved to one person),
-quality.quarantine (landing gate and connector quarantine, QUALITY) and marts.record_quarantine.
+Sources and masking rules: docs/sharing.md, "Fix lists".
 """
 
 from __future__ import annotations

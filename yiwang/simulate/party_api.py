@@ -8,21 +8,7 @@ documented default, "yiwang-dev-token"); an empty token refuses to start.
 `running(db_path, token, **faults)` starts the same server in a thread on 127.0.0.1 with an
 ephemeral port, yields its base URL and stops it after (a context manager, for tests).
 
-Endpoints (JSON, UTF-8):
-- `GET /healthz`, no auth: `{"status": "ok"}`.
-- `GET /api/v1/household-contacts`, `GET /api/v1/volunteer-records` with
-  `Authorization: Bearer <token>`; query `page` (1-based), `page_size` (default 100, max 1000),
-  `updated_since` (ISO 8601, inclusive). Rows ordered by updatedAt then id. Answer:
-  `{"code": 0, "message": "ok", "data": {"items": [...], "page": p, "pageSize": s, "total": t}}`;
-  `isDeleted` is a JSON boolean. Errors: 401 (missing or wrong token), 404 (unknown path),
-  400 (bad parameters), each `{"code": <status>, "message": ...}`.
-
-Fault modes (constructor arguments of `PartyApiServer`, for tests; never set by env):
-`delay_seconds` before each answer, `throttle_first` requests answered 429 with `Retry-After`,
-`fail_requests` (request numbers, 1-based, counting every request) answered 500,
-`truncate_requests` whose body is cut in half, `drop_requests` whose connection is closed with no
-answer, `empty_requests` answered 200 with no items but the full `total` (a short read, as a
-proxy or a failing shard gives). `requests` counts what the server received.
+Endpoints and fault modes: docs/simulate.md, "The party-building API".
 """
 
 from __future__ import annotations
