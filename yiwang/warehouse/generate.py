@@ -357,18 +357,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 when a file is stale")
     args = parser.parse_args(argv)
+    return write_or_check(generated_files(), check=args.check)
+
+
+def write_or_check(files: dict[Path, str], *, check: bool) -> int:
+    """Write each generated file whose text changed, or with `check` only name the stale ones;
+    the exit status (1: `check` found a stale file). Every generator script ends here."""
     stale = []
-    for path, text in generated_files().items():
+    for path, text in files.items():
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:
             continue
         stale.append(path)
-        if not args.check:
+        if not check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     for path in stale:
-        print(f"{'stale' if args.check else 'wrote'} {path.relative_to(PROJECT_DIR.parent)}")
-    return 1 if (args.check and stale) else 0
+        shown = path.relative_to(PROJECT_DIR.parent) if path.is_relative_to(PROJECT_DIR.parent) else path
+        print(f"{'stale' if check else 'wrote'} {shown}", file=sys.stderr if check else sys.stdout)
+    return 1 if (check and stale) else 0
 
 
 if __name__ == "__main__":

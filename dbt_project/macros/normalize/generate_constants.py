@@ -164,17 +164,10 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from yiwang.warehouse.generate import write_or_check
+
     argv = sys.argv[1:] if argv is None else argv
-    rendered = render()
-    if argv == ["--check"]:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != rendered:
-            print(f"{OUTPUT} is out of date; rerun {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(rendered, encoding="utf-8")
-    print(f"wrote {OUTPUT}")
-    return 0
+    return write_or_check({OUTPUT: render()}, check=argv == ["--check"])
 
 
 if __name__ == "__main__":

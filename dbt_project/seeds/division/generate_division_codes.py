@@ -100,15 +100,9 @@ def render(rows: list[dict[str, str]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render(division_rows())
-    if "--check" in argv:
-        if not OUTPUT.exists() or OUTPUT.read_text(encoding="utf-8") != text:
-            print(f"{OUTPUT} is stale: run uv run python {Path(__file__).as_posix()}", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT} ({text.count(chr(10)) - 1} rows)")
-    return 0
+    from yiwang.warehouse.generate import write_or_check
+
+    return write_or_check({OUTPUT: render(division_rows())}, check="--check" in argv)
 
 
 if __name__ == "__main__":

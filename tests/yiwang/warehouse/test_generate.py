@@ -58,3 +58,13 @@ def test_every_schema_file_is_generated_once() -> None:
     generated = {m["name"] for path, text in generate.marts_files().items() for m in yaml.safe_load(text)["models"]}
     assert generated == set(warehouse_models())
     assert {"fct_event", "fct_event_stage", "dim_division", "dim_grid"} <= generated
+
+
+def test_write_or_check_names_a_stale_file_and_writes_only_when_asked(tmp_path, capsys):
+    from yiwang.warehouse.generate import write_or_check
+
+    path = tmp_path / "out" / "generated.yml"
+    assert write_or_check({path: "a: 1\n"}, check=True) == 1 and not path.exists()
+    assert "stale" in capsys.readouterr().err
+    assert write_or_check({path: "a: 1\n"}, check=False) == 0 and path.read_text() == "a: 1\n"
+    assert write_or_check({path: "a: 1\n"}, check=True) == 0
