@@ -41,13 +41,7 @@ from yiwang.normalize.names import parse_person_names
 from yiwang.normalize.phone import parse_phones
 from yiwang.normalize.sex import decode_sexes
 from yiwang.normalize.text import normalize_text
-
-_DUCK_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.bool_(): "BOOLEAN",
-    pa.date32(): "DATE",
-    pa.int64(): "BIGINT",
-}
+from yiwang.types import duckdb_type_of_arrow
 
 
 def _column(parse: Callable[[pa.Array], pa.Table], name: str) -> Callable[[pa.Array], pa.Array]:
@@ -69,7 +63,7 @@ def _id_struct(values: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _struct_type(schema: pa.Schema) -> str:
-    return "STRUCT(" + ", ".join(f"{f.name} {_DUCK_TYPES[f.type]}" for f in schema) + ")"
+    return "STRUCT(" + ", ".join(f"{f.name} {duckdb_type_of_arrow(f.type)}" for f in schema) + ")"
 
 
 def register_duckdb_udfs(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
