@@ -32,8 +32,8 @@ def run_baseline(persons: int, out: str) -> dict:
     import time
 
     from yiwang.contracts import source_platforms
-    from yiwang.simulate.run import SQL_PLATFORMS, load_mess, render_all
     from yiwang.simulate.world import world_at
+    from yiwang.simulate.write_day import SQL_PLATFORMS, load_mess, render_all
 
     first, world, history = world_at(20261101, persons, 1)
     tables = render_all(world, first, history, load_mess())

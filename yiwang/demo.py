@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from yiwang.orchestrate.run import main as run_pipeline
+from yiwang.orchestrate.local_run import main as run_pipeline
 from yiwang.settings import SUBDIRS, workspace_dir
 from yiwang.share.config import load_departments
 from yiwang.share.masking import KEY_ENV_PREFIX

@@ -50,7 +50,7 @@ def native(command: list[str]) -> list[str]:
 
 
 def airflow_env(home: Path, workspace: Path, metadata_url: str, port: int) -> dict[str, str]:
-    from yiwang.orchestrate.run import embedded_sources
+    from yiwang.orchestrate.local_run import embedded_sources
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
     env |= {

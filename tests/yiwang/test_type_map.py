@@ -11,7 +11,7 @@ import yaml
 
 from connectors.coerce import DUCK_TYPES
 from yiwang.contracts import COLUMN_TYPES, schemas_root
-from yiwang.resolve.run import SQL_TYPES
+from yiwang.resolve.resolver import SQL_TYPES
 from yiwang.simulate.stores import SQLITE_TYPES
 from yiwang.types import TYPES, duckdb_type_of_arrow, sqlalchemy_type
 from yiwang.warehouse.generate import CONTRACT_TYPES

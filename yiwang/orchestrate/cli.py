@@ -1,4 +1,4 @@
-"""`yiwang run` (the Airflow DAGs end to end in one process, see run.py) and `yiwang runs` (history)."""
+"""`yiwang run` (the Airflow DAGs end to end in one process, see local_run.py) and `yiwang runs` (history)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def run_command(
     """Run the Airflow DAGs end to end in this process (dag.test(), SQLite metadata under the workspace)."""
     if workspace is not None:
         os.environ["YIWANG_HOME"] = str(workspace)
-    from yiwang.orchestrate.run import main
+    from yiwang.orchestrate.local_run import main
 
     try:
         succeeded = main(dags=dags)

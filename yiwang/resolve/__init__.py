@@ -10,4 +10,4 @@ writes schema `resolution` (documented in schemas/resolution/). See docs/resolut
 from yiwang.lazy import lazy_exports
 
 __all__ = ["ResolveResult", "resolve"]
-__getattr__, __dir__ = lazy_exports(__name__, {".run": __all__})
+__getattr__, __dir__ = lazy_exports(__name__, {".resolver": __all__})

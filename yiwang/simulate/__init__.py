@@ -9,5 +9,5 @@ from yiwang.lazy import lazy_exports
 __all__ = ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "cli", "simulate"]
 __getattr__, __dir__ = lazy_exports(
     __name__,
-    {".command": ["cli"], ".run": ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "simulate"]},
+    {".command": ["cli"], ".write_day": ["DEFAULT_SEED", "SCALES", "SimulationError", "SimulationResult", "simulate"]},
 )

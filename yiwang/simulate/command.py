@@ -48,7 +48,7 @@ def simulate_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from yiwang.simulate.run import SimulationError, simulate
+    from yiwang.simulate.write_day import SimulationError, simulate
 
     out = out or workspace_dir("sources")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:

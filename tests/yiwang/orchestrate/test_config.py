@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from yiwang.orchestrate.config import ConfigError, load_config
-from yiwang.orchestrate.run import order
+from yiwang.orchestrate.local_run import order
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -145,7 +145,7 @@ def broken():
 
 RUN_DAG = r"""
 import json
-from yiwang.orchestrate import run
+from yiwang.orchestrate import local_run as run
 run.configure()
 from yiwang.orchestrate.config import load_config
 from yiwang.orchestrate.factory import build_dag

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from yiwang.cli import app
 from yiwang.orchestrate.config import load_config
-from yiwang.orchestrate.run import order, select
+from yiwang.orchestrate.local_run import order, select
 
 
 def test_a_selection_keeps_the_pipeline_order():

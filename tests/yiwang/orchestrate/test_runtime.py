@@ -133,7 +133,7 @@ def test_resolve_marts_gate_and_publish_need_the_candidate_of_the_task_before(wo
 
 RUN_WITH_CONF = r"""
 import json, sys
-from yiwang.orchestrate import run
+from yiwang.orchestrate import local_run as run
 run.configure()
 from yiwang.orchestrate.config import load_config
 from yiwang.orchestrate.factory import build_dag

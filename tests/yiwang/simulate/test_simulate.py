@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from yiwang.cli import app
 from yiwang.contracts import source_platforms
 from yiwang.simulate import SimulationError, simulate
-from yiwang.simulate.run import SQL_PLATFORMS
+from yiwang.simulate.write_day import SQL_PLATFORMS
 
 PERSONS = 1500
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from yiwang.simulate.geography import build_geography
-from yiwang.simulate.run import DEFAULT_SEED
+from yiwang.simulate.write_day import DEFAULT_SEED
 
 SEEDS = Path(__file__).resolve().parents[4] / "dbt_project" / "seeds" / "division"
 
