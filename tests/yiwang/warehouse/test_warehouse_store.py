@@ -62,11 +62,13 @@ def test_candidates_swap_in_keep_versions_roll_back_and_prune(target: Target, tm
         candidate = store.new_candidate(run_id)
         assert store.run_id_of(candidate) == run_id
         _build(candidate, n)
-        result = publish_candidate(target, candidate, _verdict(tmp_path, candidate, run_id), keep=2)
+        notes = {"audit_head": {"seq": n, "hash": f"h{n}"}}
+        result = publish_candidate(target, candidate, _verdict(tmp_path, candidate, run_id), keep=2, notes=notes)
         assert result.published, result.error
         served.append(_served(target))
     assert served == [1, 2, 3]
     assert [(v["run_id"], v["current"]) for v in store.versions()] == [("run2", False), ("run3", True)]
+    assert [v["audit_head"] for v in store.versions()] == [{"seq": 2, "hash": "h2"}, {"seq": 3, "hash": "h3"}]
     rollback(target)
     assert _served(target) == 2
     assert [v["run_id"] for v in store.versions() if v["current"]] == ["run2"]
