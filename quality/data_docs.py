@@ -63,7 +63,11 @@ def _copy(relative: str, static: Path) -> None:
     copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, copy)
     if source.suffix == ".css":
-        for reference in _CSS_URL.findall(source.read_text(encoding="utf-8", errors="replace")):
+        try:
+            stylesheet = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:  # a damaged package: keep the CDN addresses, say why
+            raise AssetsMissing(f"{source} is not UTF-8 ({error}): run `make install` again") from None
+        for reference in _CSS_URL.findall(stylesheet):
             if reference.startswith(("data:", "http:", "https:", "#", "/")):
                 continue
             path = (source.parent / reference.split("?")[0].split("#")[0]).resolve()
