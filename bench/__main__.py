@@ -9,6 +9,7 @@ for module in (
     "bench.simulate",
     "bench.extract",
     "bench.warehouse",
+    "bench.incremental",
     "bench.resolve",
     "bench.orchestration",
     "bench.gates",

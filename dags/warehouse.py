@@ -6,7 +6,9 @@ candidate. `resolve`: entity resolution (实体解析) into the candidate's reso
 the failure. `warehouse_gate`: the candidate's quarantine tables, contracts, keys, references,
 reconciliation and drift. `publish`: given the gate's passing verdict on this candidate, it
 becomes the published version in one atomic step, and only then is
-`yiwang://warehouse/published` emitted. One run at a time (max_active_runs=1) and every task in
+`yiwang://warehouse/published` emitted. Incremental by default: the staging tables merge the
+keys the new batches touched into the published state; trigger with the param `full_refresh` =
+true to rebuild every table (dbt's --full-refresh). One run at a time (max_active_runs=1) and every task in
 the one-slot pool `yiwang_warehouse_writer`: DuckDB has a single writer.
 """
 

@@ -69,6 +69,8 @@ def _staging_models(con, schema: str = "staging") -> dict[tuple[str, str], tuple
         "select table_name from duckdb_tables() where database_name = ? and schema_name = ?", [WAREHOUSE_ALIAS, schema]
     ).fetchall()
     for (table,) in rows:
+        if not table.startswith("stg_"):  # the incremental models' bookkeeping (_yw_staged_batches)
+            continue
         relation = f"{WAREHOUSE_ALIAS}.{identifier(schema)}.{identifier(table)}"
         key = con.execute(f"describe select * from {relation}").fetchall()[0][0]  # noqa: S608
         found = con.execute(f"select distinct _yw_platform, _yw_table from {relation}").fetchall()  # noqa: S608

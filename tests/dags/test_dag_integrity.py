@@ -132,7 +132,12 @@ def test_extract_dags_take_the_confirmation_of_a_short_file_as_a_param(dagbag):
     for platform in PLATFORMS:
         default, schema = dagbag["dags"][f"yiwang_extract_{platform}"]["params"]["accept_short"]
         assert default == [] and schema["type"] == "array" and schema["items"] == {"type": "string"}
-    assert dagbag["dags"]["yiwang_warehouse"]["params"] == {}
+    assert set(dagbag["dags"]["yiwang_warehouse"]["params"]) == {"full_refresh"}
+
+
+def test_warehouse_dag_is_incremental_unless_its_full_refresh_param_is_set(dagbag):
+    default, schema = dagbag["dags"]["yiwang_warehouse"]["params"]["full_refresh"]
+    assert default is False and schema["type"] == "boolean"
 
 
 def test_warehouse_dag_single_writer_and_assets(dagbag):

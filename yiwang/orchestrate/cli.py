@@ -21,6 +21,9 @@ def run_command(
         Path | None,
         typer.Option("--home", "-w", help="The workspace (sets YIWANG_HOME; unset: ./var/yiwang).", file_okay=False),
     ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="The warehouse DAG rebuilds every incremental table (its param).")
+    ] = False,
 ) -> None:
     """Run the Airflow DAGs end to end in this process (dag.test(), SQLite metadata under the workspace)."""
     if workspace is not None:
@@ -28,7 +31,7 @@ def run_command(
     from yiwang.orchestrate.local_run import main
 
     try:
-        succeeded = main(dags=dags)
+        succeeded = main(dags=dags, conf={"full_refresh": True} if full_refresh else None)
     except ValueError as error:  # an unknown DAG name: say which exist
         raise typer.BadParameter(str(error), param_hint="DAGS") from None
     if not succeeded:

@@ -136,7 +136,7 @@ def _watch(bars: Progress, bar, dag_id: str, stop: threading.Event, since: float
         bars.update(bar, completed=len(done), description=f"{dag_id} [dim]{done[-1].stem if done else ''}")
 
 
-def run_dag(dag, bars: Progress | None = None) -> DagOutcome:
+def run_dag(dag, bars: Progress | None = None, conf: dict | None = None) -> DagOutcome:
     started = time.monotonic()
     since = time.time() - 1
     stop = threading.Event()
@@ -148,7 +148,8 @@ def run_dag(dag, bars: Progress | None = None) -> DagOutcome:
     log_sink = io.StringIO()
     try:
         with contextlib.redirect_stdout(log_sink):
-            dagrun = dag.test()
+            # the run's conf: only the params this DAG declares (`yiwang run --full-refresh`)
+            dagrun = dag.test(run_conf={k: v for k, v in (conf or {}).items() if k in dag.params} or None)
     finally:
         stop.set()
         if watcher is not None:
@@ -210,7 +211,10 @@ def select(config: PipelineConfig, names: list[str] | None) -> list[str]:
 
 
 def run_pipeline(
-    console: Console, config: PipelineConfig | None = None, dags_to_run: list[str] | None = None
+    console: Console,
+    config: PipelineConfig | None = None,
+    dags_to_run: list[str] | None = None,
+    conf: dict | None = None,
 ) -> list[DagOutcome]:
     """The DAGs in asset order (`dags_to_run`: those only); a DAG triggered by an asset runs only
     when it was emitted in this run, unless none of its producers was selected."""
@@ -234,7 +238,7 @@ def run_pipeline(
             if wanted and not chosen_alone and not any(emitted(config, o, wanted) for o in outcomes):
                 bars.console.print(f"[yellow]{dag_id}: not triggered[/yellow] (no `{wanted}` asset was emitted)")
                 continue
-            outcomes.append(run_dag(dags[dag_id], bars))
+            outcomes.append(run_dag(dags[dag_id], bars, conf))
     return outcomes
 
 
@@ -374,7 +378,7 @@ def exports_table(shared: dict[str, Any]) -> Table:
     return table
 
 
-def main(console: Console | None = None, dags: list[str] | None = None) -> bool:
+def main(console: Console | None = None, dags: list[str] | None = None, conf: dict | None = None) -> bool:
     """`yiwang run`: configure, run the DAGs (`dags`: a selection, see select()), print the
     summary; True when every DAG run succeeded."""
     console = console or Console()
@@ -385,7 +389,7 @@ def main(console: Console | None = None, dags: list[str] | None = None) -> bool:
     configure()
     console.rule("[bold]yiwang run: the Airflow DAGs in one process (dag.test(), SQLite metadata)")
     console.print(f"workspace: {home().resolve()}   AIRFLOW_HOME: {airflow_home()}")
-    outcomes = run_pipeline(console, config, selected)
+    outcomes = run_pipeline(console, config, selected, conf)
     values = summary(config, outcomes)
     (airflow_home() / "last_run.json").write_text(json.dumps(values, indent=2, ensure_ascii=False, default=str))
     console.rule("[bold]summary")

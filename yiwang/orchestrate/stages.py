@@ -26,6 +26,11 @@ MART_COUNTS = {  # what `yiwang run` reports as resolved
     "events": "fct_event",
 }
 ACCEPT_SHORT_PARAM = "accept_short"  # the extract DAGs' param: dropped files the operator confirmed
+FULL_REFRESH_PARAM = "full_refresh"  # the warehouse DAG's param: rebuild every incremental table
+
+
+def _full_refresh(params: dict | None) -> bool:
+    return bool((params or {}).get(FULL_REFRESH_PARAM))
 
 
 def _fail(message: str):
@@ -204,7 +209,7 @@ def build(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict |
     wap_run_id = new_run_id()
     candidate = make_candidate(target, wap_run_id)
     log.info("building the candidate %s (run %s)", candidate.describe(), wap_run_id)
-    out = _built(stage_fn(candidate), "warehouse build")
+    out = _built(stage_fn(candidate, full_refresh=_full_refresh(params)), "warehouse build")
     return out | {
         "target": target.name,
         "candidate": str(candidate.duckdb_path) if candidate.is_duckdb else None,
@@ -223,7 +228,7 @@ def _upstream_candidate(upstream: dict | None):
 def resolve(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """Entity resolution (实体解析) on the candidate's mention models."""
     candidate, carried = _upstream_candidate(upstream)
-    result = stage_fn(candidate)
+    result = stage_fn(candidate, full_refresh=_full_refresh(params))
     out = _built(result, "entity resolution")
     return out | {"resolution": getattr(result.resolution, "counts", None)} | carried
 
@@ -231,7 +236,7 @@ def resolve(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict
 def build_marts(stage_fn, *, platform=None, upstream=None, run_id: str, params: dict | None = None) -> dict:
     """dbt marts on the candidate; reports the entity marts' row counts."""
     candidate, carried = _upstream_candidate(upstream)
-    out = _built(stage_fn(candidate), "warehouse marts")
+    out = _built(stage_fn(candidate, full_refresh=_full_refresh(params)), "warehouse marts")
     return out | {"marts": _mart_counts(candidate)} | carried
 
 

@@ -10,6 +10,10 @@ older than the mention models. Staleness is a run record: transform writes a new
 `intermediate._stage_run` whenever it builds intermediate models, resolve_entities copies that id
 into `resolution._stage_run`; the two must match before marts are built.
 
+Incremental by default: the staging models merge the latest state of the keys that new raw
+batches touched into the tables the candidate started with (docs/warehouse.md lists which models
+are incremental and why); `full_refresh=True` passes dbt's --full-refresh and rebuilds everything.
+
 One build at a time per warehouse: the whole run (raw load and dbt) holds the warehouse lock
 (yiwang/warehouse/lock.py). dbt runs in this process through dbtRunner, with the project and
 profiles of the checkout, the target's location passed through the environment variables that
@@ -305,7 +309,13 @@ def _load(target: Target, result: BuildResult, progress: BuildProgress) -> None:
         result.error = f"raw load: {type(error).__name__}: {error}"
 
 
-def _dbt(target: Target, result: BuildResult, select: list[str], threads, progress, extra=None) -> None:
+FULL_REFRESH = ["--full-refresh"]  # dbt's one way back from incremental tables to a rebuild
+
+
+def _dbt(
+    target: Target, result: BuildResult, select: list[str], threads, progress, extra=None, full_refresh: bool = False
+) -> None:
+    extra = list(extra or []) + (FULL_REFRESH if full_refresh else [])
     nodes, result.error = run_dbt(target, "build", select, threads, progress, extra=extra)
     result.nodes.extend(nodes)
     intermediate = target.schema("intermediate")
@@ -392,34 +402,42 @@ def transform(
     threads: int | None = None,
     wait_seconds: float = 0,
     progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
-    """Stage 1: raw load (unless load=False), then dbt seeds, staging and intermediate."""
+    """Stage 1: raw load (unless load=False), then dbt seeds, staging and intermediate
+    (incremental models merged; `full_refresh`: every table rebuilt)."""
     target, progress = _prepared(target), progress or BuildProgress()
     with _stage(target, wait_seconds, progress) as result:
-        _transform(target, load, threads, progress, result)
+        _transform(target, load, threads, progress, result, full_refresh)
     return result
 
 
-def _transform(target: Target, load: bool, threads, progress: BuildProgress, result: BuildResult) -> None:
+def _transform(
+    target: Target, load: bool, threads, progress: BuildProgress, result: BuildResult, full_refresh: bool = False
+) -> None:
     if load:
         _load(target, result, progress)
     if result.error is None:
         progress.phase("dbt: seeds, staging and intermediate")
         cautious = ["--indirect-selection", "cautious"]  # tests that also read marts wait for the marts stage
-        _dbt(target, result, FIRST_PHASE, threads, progress, extra=cautious)
+        _dbt(target, result, FIRST_PHASE, threads, progress, extra=cautious, full_refresh=full_refresh)
 
 
 def resolve_entities(
-    target: Target | str = "duckdb", *, wait_seconds: float = 0, progress: BuildProgress | None = None
+    target: Target | str = "duckdb",
+    *,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Stage 2: entity resolution on the intermediate mention models; records which build it read."""
     target, progress = _prepared(target), progress or BuildProgress()
     with _stage(target, wait_seconds, progress) as result:
-        _resolve(target, progress, result)
+        _resolve(target, progress, result, full_refresh)
     return result
 
 
-def _resolve(target: Target, progress: BuildProgress, result: BuildResult) -> None:
+def _resolve(target: Target, progress: BuildProgress, result: BuildResult, full_refresh: bool = False) -> None:
     from yiwang.resolve import resolve
 
     progress.phase("entity resolution")
@@ -440,22 +458,23 @@ def build_marts(
     threads: int | None = None,
     wait_seconds: float = 0,
     progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Stage 3: dbt marts, refused while the resolution is missing or stale."""
     target, progress = _prepared(target), progress or BuildProgress()
     with _stage(target, wait_seconds, progress) as result:
-        _marts(target, threads, progress, result)
+        _marts(target, threads, progress, result, full_refresh)
     return result
 
 
-def _marts(target: Target, threads, progress: BuildProgress, result: BuildResult) -> None:
+def _marts(target: Target, threads, progress: BuildProgress, result: BuildResult, full_refresh: bool = False) -> None:
     reason = resolution_staleness(target)
     if reason is not None:
         result.error = f"refusing to build marts: {reason}. Run resolve_entities() or a full build first"
         return
     progress.phase("dbt: marts")
     # tests that read a mart and an earlier layer run here (dbt's eager indirect selection)
-    _dbt(target, result, LAST_PHASE, threads, progress)
+    _dbt(target, result, LAST_PHASE, threads, progress, full_refresh=full_refresh)
 
 
 def build(
@@ -466,10 +485,11 @@ def build(
     threads: int | None = None,
     wait_seconds: float = 0,
     progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Load raw (unless load=False), then transform → resolve_entities → build_marts under one lock,
-    each stopping the next when it fails; with `select`, that one dbt selection. Never raises for
-    a failing model or test."""
+    each stopping the next when it fails; with `select`, that one dbt selection. `full_refresh`:
+    dbt's --full-refresh (every incremental table rebuilt). Never raises for a failing model or test."""
     target, progress = _prepared(target), progress or BuildProgress()
     with _stage(target, wait_seconds, progress) as result:
         if select:
@@ -478,11 +498,11 @@ def build(
             if result.error is None:
                 result.error = _check_resolution(target, select)
             if result.error is None:
-                _dbt(target, result, select, threads, progress)
+                _dbt(target, result, select, threads, progress, full_refresh=full_refresh)
             return result
-        _transform(target, load, threads, progress, result)
+        _transform(target, load, threads, progress, result, full_refresh)
         if result.ok:
-            _resolve(target, progress, result)
+            _resolve(target, progress, result, full_refresh)
         if result.ok:
-            _marts(target, threads, progress, result)
+            _marts(target, threads, progress, result, full_refresh)
     return result

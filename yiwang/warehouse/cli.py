@@ -87,6 +87,9 @@ def build_command(
     ] = None,
     load: Annotated[bool, typer.Option("--load/--no-load", help="Load new landing batches into raw.* first.")] = True,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another build of this warehouse.")] = 0,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild every incremental table from the whole landing history.")
+    ] = False,
 ) -> None:
     """Build a candidate warehouse: new landing batches into raw.*, then `dbt build` (models and
     tests). The published warehouse is not touched: `yiwang publish` gates and publishes."""
@@ -101,7 +104,9 @@ def build_command(
     try:
         with Progress(*columns, console=console, transient=True) as bars:
             progress = RichBuildProgress(bars)
-            _candidate, result = build_candidate(target, select=select, load=load, wait_seconds=wait, progress=progress)
+            _candidate, result = build_candidate(
+                target, select=select, load=load, wait_seconds=wait, progress=progress, full_refresh=full_refresh
+            )
     except (WarehouseBusy, PublishError) as error:
         console.print(f"[red]{error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -196,6 +201,9 @@ def publish_command(
     accept_drift: Annotated[
         bool, typer.Option(help="An intended big change: drift from the published version is reported, not blocking.")
     ] = False,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild every incremental table from the whole landing history.")
+    ] = False,
 ) -> None:
     """Write-audit-publish: build a candidate, gate it, publish it atomically when it passes."""
     from yiwang.warehouse.flow import check_landing, publish
@@ -205,7 +213,7 @@ def publish_command(
         landing = check_landing()
         if landing.blocked:
             console.print(f"[yellow]landing gate blocked (those tables keep their previous data):[/] {landing.blocked}")
-    result = publish(target, accept_drift=accept_drift)
+    result = publish(target, accept_drift=accept_drift, build_options={"full_refresh": full_refresh})
     if result.gate is not None:
         _gate_failures(result.gate)
     if result.published:

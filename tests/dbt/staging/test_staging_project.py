@@ -111,7 +111,10 @@ def test_folders_set_materialisation_and_schema() -> None:
     models = project["models"]["yiwang"]
     for folder in ("staging", "intermediate", "marts"):
         assert models[folder]["+schema"] == folder
-        assert models[folder]["+materialized"] in ("table", "view")
+        assert models[folder]["+materialized"] in ("table", "view", "incremental")
+    # staging is incremental (yw_latest_state): merged by its own hooks, a changed model fails loudly
+    assert models["staging"]["+materialized"] == "incremental"
+    assert models["staging"]["+on_schema_change"] == "fail"
     for sql in (PROJECT / "models").rglob("*.sql"):
         assert "config(" not in sql.read_text(), f"{sql}: set materialisation per folder in dbt_project.yml"
 

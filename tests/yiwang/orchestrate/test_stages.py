@@ -120,3 +120,25 @@ def test_one_transient_failure_retries_the_task_and_names_the_terminal_one(works
             stages.extract(only("members", "organisations"), platform="party_building", run_id="r2")
     assert "members (failed, terminal)" in str(failed.value)
     assert "organisations (failed, transient)" in str(failed.value)
+
+
+@pytest.mark.parametrize("param", [True, False])
+def test_the_warehouse_tasks_pass_the_full_refresh_param_to_their_stage(workspace: Path, param: bool) -> None:
+    """The DAG run's `full_refresh` param reaches the real marts stage (refused here: no resolution yet)."""
+    import duckdb
+
+    from yiwang.warehouse.build import build_marts
+    from yiwang.warehouse.publish import make_candidate
+
+    candidate = make_candidate("duckdb", "20260101T000000000000Z")
+    duckdb.connect(str(candidate.duckdb_path)).close()  # nothing published yet: an empty warehouse
+    seen: list[bool] = []
+
+    def marts(target, **options):
+        seen.append(options["full_refresh"])
+        return build_marts(target, **options)
+
+    upstream = {"candidate": str(candidate.duckdb_path), "wap_run_id": "20260101T000000000000Z"}
+    with pytest.raises(AirflowFailException, match="refusing to build marts"):
+        stages.build_marts(marts, upstream=upstream, run_id="manual", params={"full_refresh": param})
+    assert seen == [param]

@@ -1,8 +1,9 @@
 """PostgreSQL: the warehouse is a set of schemas in one database; DDL is transactional.
 
 A candidate is the schema set CANDIDATE_SCHEMAS written as <schema>__c_<run> (Target.schema_suffix),
-started with copies of the published resolution.* (the resolver's previous keys) and
-quality.published_versions; raw is shared (append-only landing history, loaded once). Publishing
+started with copies of the published staging.* (the incremental staging tables and the record of
+the batches they hold, which the build merges new batches into), resolution.* (the resolver's
+previous keys) and quality.published_versions; raw is shared (append-only landing history, loaded once). Publishing
 is ONE transaction: each live schema S is renamed S__v_<current run>, each S__c_<run> renamed S,
 schema grants carried over, and the row of publish.versions marked current; readers see the old
 set or the new one. Kept versions are S__v_<run> schema sets listed in publish.versions.
@@ -22,7 +23,9 @@ from yiwang.warehouse.store import PublishError, new_run_id
 CANDIDATE_TAG = "__c_"  # <schema>__c_<run> is a candidate, <schema>__v_<run> a kept version
 VERSION_TAG = "__v_"
 CONTROL_SCHEMA = "publish"  # publish.versions, the kept versions (shared, never swapped)
-CARRIED_OVER = {"resolution": None, "quality": ["published_versions"]}  # None: every table
+# None: every table. PostgreSQL cannot clone a table cheaply; one `create table as` per staging
+# table is a sequential copy, far cheaper than recomputing the latest state and the normalisers.
+CARRIED_OVER = {"staging": None, "resolution": None, "quality": ["published_versions"]}
 
 
 def tag(run_id: str) -> str:
@@ -73,7 +76,7 @@ class PostgresSchemaStore:
             live = _live_schemas(conn)
             for schema in CANDIDATE_SCHEMAS:
                 conn.execute(sql.SQL("create schema {}").format(sql.Identifier(candidate.schema(schema))))
-            for schema, wanted in CARRIED_OVER.items():  # the resolver's previous keys, the manifest's history
+            for schema, wanted in CARRIED_OVER.items():  # see CARRIED_OVER
                 if schema not in live:
                     continue
                 tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = %s", [schema])]
