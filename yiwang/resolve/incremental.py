@@ -7,7 +7,7 @@ fingerprint (a hash of its whole row in the mention model) and its blocking keys
 of its rules joins two mentions on: EntityType.blocking). A run:
 1. diffs the current mentions against the fingerprints: new, changed and deleted mentions are
    the seeds;
-2. grows the affected set from the seeds, `rounds` times (settings/incremental.yml): add every
+2. grows the affected set from the seeds, `rounds` times per entity type (settings/incremental.yml): add every
    mention sharing a blocking key with an affected one (a deleted mention by the keys it had),
    then every mention of a cluster (last run's) an affected mention belongs to;
 3. clusters the affected set with the same cluster function, keeps every other cluster as is.
@@ -34,16 +34,26 @@ PACKAGE_DIR = Path(__file__).parent
 
 @dataclass(frozen=True)
 class IncrementalSettings:
-    rounds: int = 3  # growth rounds of the affected set; the set usually closes before
+    rounds: dict[str, int]  # entity type → growth rounds of the affected set
+    retrain_share: float = 0.15  # mentions changed since a scored tier's model was trained, as a share
+
+    def rounds_for(self, entity_type: str) -> int:
+        return self.rounds.get(entity_type, self.rounds.get("default", 3))
 
 
 @cache
 def incremental_settings(path: Path = SETTINGS) -> IncrementalSettings:
     doc = read_settings(path)
-    rounds = doc.get("rounds", IncrementalSettings.rounds)
-    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-        raise ValueError(f"{path}: rounds must be a whole number of at least 1, not {rounds!r}")
-    return IncrementalSettings(rounds=rounds)
+    rounds = doc.get("rounds", {})
+    if not isinstance(rounds, dict):
+        raise ValueError(f"{path}: rounds maps an entity type (or default) to a number of rounds")
+    for kind, n in rounds.items():
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"{path}: rounds.{kind} must be a whole number of at least 1, not {n!r}")
+    share = doc.get("retrain_share", IncrementalSettings.retrain_share)
+    if not isinstance(share, int | float) or isinstance(share, bool) or share < 0:
+        raise ValueError(f"{path}: retrain_share must be a number of at least 0, not {share!r}")
+    return IncrementalSettings(rounds=dict(rounds), retrain_share=float(share))
 
 
 @cache

@@ -21,6 +21,7 @@ SQL_TYPES = {name: t.warehouse["duckdb"] for name, t in TYPES.items()}
 # the state incremental resolution keeps between runs, and what a run touched
 STATE_TABLE, BLOCKS_TABLE, TOUCHED_TABLE = "mention_state", "mention_blocking_keys", "touched_keys"
 MODELS_TABLE = "link_models"
+MODEL_COLUMNS = ["entity_type", "model_json", "settings_version", "run_id", "trained_mentions", "mentions_since"]
 
 
 def table_types(table: str) -> dict[str, str]:
@@ -73,7 +74,7 @@ class _State:
     def model(self, spec: EntityType) -> pd.DataFrame:
         """The last full run's trained Splink model row of `spec` (none when it trained none)."""
         if self.models is None:
-            return pd.DataFrame(columns=["entity_type", "model_json", "settings_version", "run_id"])
+            return pd.DataFrame(columns=MODEL_COLUMNS)
         return self.models[self.models.entity_type == spec.name]
 
     def of(self, spec: EntityType) -> tuple[pd.Series, pd.DataFrame] | None:
@@ -128,7 +129,7 @@ def _cluster(
         found.seeds,
         reach,
         previous[["mention_id", spec.key]].rename(columns={spec.key: "key"}),
-        incremental.incremental_settings().rounds,
+        incremental.incremental_settings().rounds_for(spec.name),
     )
     subset = mentions[mentions[ids].isin(affected)]
     kept = previous[~previous.mention_id.isin(affected)]
@@ -195,6 +196,12 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None, full_ref
             )
             previous = _previous(con, schema, spec)
             spec_state, saved = state.of(spec), state.model(spec)
+            drift = 0
+            if spec_state is not None and len(saved):
+                # the scored tier's model ages: retrain (re-cluster all) once enough has changed since
+                drift = int(saved.mentions_since.iloc[0]) + len(incremental.diff(fingerprints, spec_state[0]).seeds)
+                if drift > incremental.incremental_settings().retrain_share * int(saved.trained_mentions.iloc[0]):
+                    spec_state = None
             model = json.loads(saved.model_json.iloc[0]) if spec_state is not None and len(saved) else None
             done = _cluster(spec, mentions, previous, spec_state, fingerprints, blocks, model)
             if done.reclustered is None:
@@ -202,13 +209,18 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None, full_ref
                     [
                         {
                             "entity_type": spec.name,
-                            "model_json": json.dumps(done.trained[-1], ensure_ascii=False),
+                            "model_json": json.dumps(trained, ensure_ascii=False),
                             "settings_version": incremental.settings_version(),
                             "run_id": run_id,
+                            "trained_mentions": len(mentions),
+                            "mentions_since": 0,
                         }
-                    ][: len(done.trained[-1:])],
-                    columns=["entity_type", "model_json", "settings_version", "run_id"],
+                        for trained in done.trained[-1:]
+                    ],
+                    columns=MODEL_COLUMNS,
                 )
+            else:
+                saved = saved.assign(mentions_since=drift)
             models.append(saved)
             clusters, anchors = done.clusters, done.anchors
             prev_keys = previous[["mention_id", spec.key]] if previous is not None else None
