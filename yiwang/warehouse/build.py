@@ -410,23 +410,27 @@ def _transform(target: Target, load: bool, threads, progress: BuildProgress, res
 
 
 def resolve_entities(
-    target: Target | str = "duckdb", *, wait_seconds: float = 0, progress: BuildProgress | None = None
+    target: Target | str = "duckdb",
+    *,
+    wait_seconds: float = 0,
+    progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Stage 2: entity resolution on the intermediate mention models; records which build it read."""
     target, progress = _prepared(target), progress or BuildProgress()
     with _stage(target, wait_seconds, progress) as result:
-        _resolve(target, progress, result)
+        _resolve(target, progress, result, full_refresh)
     return result
 
 
-def _resolve(target: Target, progress: BuildProgress, result: BuildResult) -> None:
+def _resolve(target: Target, progress: BuildProgress, result: BuildResult, full_refresh: bool = False) -> None:
     from yiwang.resolve import resolve
 
     progress.phase("entity resolution")
     started = time.monotonic()
     mentions = _read_record(target, "intermediate")
     try:
-        result.resolution = resolve(target)
+        result.resolution = resolve(target, full_refresh=full_refresh)  # incremental unless asked
         if result.resolution.ok:
             _write_record(target, "resolution", uuid.uuid4().hex, mentions[0] if mentions else None)
     except Exception as error:  # fail closed: no marts from a resolution that did not finish
@@ -466,6 +470,7 @@ def build(
     threads: int | None = None,
     wait_seconds: float = 0,
     progress: BuildProgress | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Load raw (unless load=False), then transform → resolve_entities → build_marts under one lock,
     each stopping the next when it fails; with `select`, that one dbt selection. Never raises for
@@ -482,7 +487,7 @@ def build(
             return result
         _transform(target, load, threads, progress, result)
         if result.ok:
-            _resolve(target, progress, result)
+            _resolve(target, progress, result, full_refresh)
         if result.ok:
             _marts(target, threads, progress, result)
     return result
