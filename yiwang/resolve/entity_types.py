@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from yiwang.resolve import houses, legal_entities, matters, people
 from yiwang.resolve.golden import survive
 from yiwang.resolve.houses import cluster_houses, golden_houses, key_anchors
 from yiwang.resolve.legal_entities import cluster_legal_entities
@@ -47,7 +48,11 @@ class EntityType:
     key_prefix: str
     cluster: Callable[[pd.DataFrame], Clustering]
     golden: Callable[[pd.DataFrame, pd.DataFrame, dict[str, list[str]]], Golden] | None = None
-    mention_column: str = "mention_id"  # the clusters table's name for the mention id
+    mention_column: str = "mention_id"  # the mention model's and the clusters table's name for the mention id
+    # (mention_id, blocking_key): every value a rule joins two mentions on (yiwang/resolve/incremental.py)
+    blocking: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # the mentions whose keys an entity's key follows (keys.py), from clusters; None: all of them
+    key_anchors: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
     def key(self) -> str:
@@ -98,9 +103,28 @@ def _matters(reports: pd.DataFrame) -> Clustering:
     return Clustering(cluster_matters(reports, **matter_settings()))
 
 
+def _matter_blocking(reports: pd.DataFrame) -> pd.DataFrame:
+    return matters.blocking_keys(reports, matter_settings()["window_hours"])
+
+
 ENTITY_TYPES: tuple[EntityType, ...] = (
-    EntityType("person", "int_person_mentions", "P", _people, _person_golden),
-    EntityType("house", "int_house_mentions", "H", _houses, _house_golden),
-    EntityType("legal_entity", "int_legal_entity_mentions", "L", _legal_entities, _legal_entity_golden),
-    EntityType("matter", "int_event_reports", "M", _matters, mention_column="event_key"),
+    EntityType("person", "int_person_mentions", "P", _people, _person_golden, blocking=people.blocking_keys),
+    EntityType(
+        "house",
+        "int_house_mentions",
+        "H",
+        _houses,
+        _house_golden,
+        blocking=houses.blocking_keys,
+        key_anchors=key_anchors,
+    ),
+    EntityType(
+        "legal_entity",
+        "int_legal_entity_mentions",
+        "L",
+        _legal_entities,
+        _legal_entity_golden,
+        blocking=legal_entities.blocking_keys,
+    ),
+    EntityType("matter", "int_event_reports", "M", _matters, mention_column="event_key", blocking=_matter_blocking),
 )

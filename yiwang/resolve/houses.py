@@ -490,3 +490,39 @@ def golden_houses(mentions: pd.DataFrame, clusters: pd.DataFrame, attributes: di
         source = golden.compound_name_source_mention_id.where(whole, golden.standard_address_source_mention_id)
         golden["standard_address_source_mention_id"] = source
     return golden
+
+
+def blocking_keys(mentions: pd.DataFrame, settings: HouseSettings | None = None) -> pd.DataFrame:
+    """(mention_id, blocking_key): the values cluster_houses joins on — the register record's own
+    key and the references to it, each anchor with building/unit/room (exact links), each place
+    block with the room (alike-name links), and the address key within a community or district."""
+    settings = settings or house_settings()
+    m = mentions.reset_index(drop=True)
+    places = _places(m)
+    anchors = _with_aliases(places, _road_aliases(places, settings.alias_min_share))
+    ids = m.mention_id.tolist()
+    room = places.room.fillna("").tolist()
+    parts = places[["building", "unit", "room"]].fillna("").agg("|".join, axis=1).tolist()
+    rows: list[tuple[str, str]] = []
+    register = places.register.tolist()
+    source = m.source_key.tolist() if "source_key" in m else [None] * len(m)
+    reference = m.house_reference.tolist() if "house_reference" in m else [None] * len(m)
+    code, community, street = places.community_code.tolist(), places.community.tolist(), places.street.tolist()
+    district, key = places.district.tolist(), places.key.tolist()
+    for i, mention_id in enumerate(ids):
+        own = source[i] if register[i] else reference[i]
+        if isinstance(own, str) and own:
+            rows.append((mention_id, f"ref:{own}"))
+        rows += [(mention_id, f"a:{a}|{parts[i]}") for a in anchors.iloc[i] or ()]
+        for block in (
+            f"code:{code[i]}" if isinstance(code[i], str) else None,
+            f"name:{_division_name(community[i])}" if isinstance(community[i], str) else None,
+            f"street:{_division_name(street[i])}" if isinstance(street[i], str) else None,
+        ):
+            if block:
+                rows.append((mention_id, f"p:{block}|{room[i]}"))
+        if isinstance(key[i], str):
+            rows.append((mention_id, f"r:{code[i] or ''}|{key[i]}"))
+            if isinstance(district[i], str):
+                rows.append((mention_id, f"d:{district[i]}|{key[i]}"))
+    return pd.DataFrame(rows, columns=["mention_id", "blocking_key"]).drop_duplicates()

@@ -229,3 +229,22 @@ def cluster_legal_entities(
         columns=["conflict_kind", "attribute", "mention_id_a", "value_a", "mention_id_b", "value_b", "cluster"],
     )
     return clusters, conflicts
+
+
+def blocking_keys(mentions: pd.DataFrame) -> pd.DataFrame:
+    """(mention_id, blocking_key): the credit code, name key, its pinyin and the legal
+    representative (the candidate pairs of cluster_legal_entities are drawn from these)."""
+    m = mentions.reset_index(drop=True)
+    names = pd.Series([organisation_name_key(n) for n in m.entity_name.tolist()], index=m.index, dtype=object)
+    given = m.legal_representative_name if "legal_representative_name" in m else pd.Series(None, index=m.index)
+    values = {
+        "credit_code": m.credit_code.where(m.credit_code.notna(), None),
+        "name": names,
+        "pinyin": names.map(lambda n: toneless_pinyin(n) if isinstance(n, str) else None),
+        "rep": pd.Series([_person_key(r) for r in given.tolist()], index=m.index, dtype=object),
+    }
+    frames = [
+        pd.DataFrame({"mention_id": m.mention_id[v.index], "blocking_key": f"{kind}:" + v.astype(str)})
+        for kind, v in ((k, s.dropna()) for k, s in values.items())
+    ]
+    return pd.concat(frames, ignore_index=True).drop_duplicates()

@@ -166,3 +166,23 @@ def _same_scope(scopes: list[np.ndarray], i: int, js: np.ndarray, named: bool) -
         ok &= ~known | agree
         shared |= known & agree
     return ok if named else ok & shared
+
+
+def blocking_keys(reports: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame:
+    """(mention_id = event_key, blocking_key): category and time bucket of `window_hours`. Two
+    reports within the window lie in the same bucket or in neighbouring ones, so each report
+    holds its bucket and the next: any two that cluster_matters could join share one."""
+    r = reports.dropna(subset=["category_code", "reported_at"])
+    hours = (pd.to_datetime(r.reported_at) - pd.Timestamp("2000-01-01")) / pd.Timedelta(hours=1)
+    bucket = np.floor(hours.to_numpy(dtype=float) / window_hours).astype(np.int64)
+    category = r.category_code.astype(str).to_numpy()
+    frames = [
+        pd.DataFrame(
+            {
+                "mention_id": r.event_key.to_numpy(),
+                "blocking_key": [f"{c}@{b + s}" for c, b in zip(category, bucket, strict=True)],
+            }
+        )
+        for s in (0, 1)
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -359,3 +359,22 @@ def attribute_conflicts(mentions: pd.DataFrame, golden: pd.DataFrame) -> pd.Data
         ),
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def blocking_keys(mentions: pd.DataFrame) -> pd.DataFrame:
+    """(mention_id, blocking_key): every value a rule of cluster_people joins two mentions on (ID
+    number, sound+phone, name+birth date, name, phone, phone+surname), for incremental resolution:
+    a mention's decision depends on the mentions sharing one of these with it."""
+    m = mentions.reset_index(drop=True)
+    work = _work(m)
+    columns = [["id_number"], *(c for _, c in RULES), *(c for _, c in UNIQUE_RULES)]
+    frames = []
+    for cols in columns:
+        keyed = work.dropna(subset=cols)
+        if keyed.empty:
+            continue
+        value = keyed[cols].astype(str).agg("|".join, axis=1)
+        frames.append(
+            pd.DataFrame({"mention_id": m.mention_id[keyed.index], "blocking_key": "+".join(cols) + ":" + value})
+        )
+    return pd.concat(frames, ignore_index=True).drop_duplicates()

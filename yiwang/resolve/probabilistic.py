@@ -6,7 +6,13 @@ threshold through its guarded union-find, so two valid ID numbers are still neve
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +23,24 @@ from yiwang.resolve.link import LinkSettings, dedupe
 
 SETTINGS = Path(__file__).parent / "settings" / "person.yml"
 log = logging.getLogger(__name__)
+# incremental resolution scores the mentions it re-clusters with the model the last full run
+# trained (a model trained on a few hundred affected rows would not be the full run's)
+_MODEL: ContextVar[dict | None] = ContextVar("person_link_model", default=None)
+_TRAINED: ContextVar[list[dict] | None] = ContextVar("person_link_trained", default=None)
+
+
+@contextmanager
+def scoring_with(model: dict | None) -> Iterator[list[dict]]:
+    """Within the block probable_pairs scores with `model` (a saved Splink model) instead of
+    training one, whatever the number of rows; the models it trains (model None) are collected
+    in the list yielded."""
+    trained: list[dict] = []
+    tokens = _MODEL.set(model), _TRAINED.set(trained)
+    try:
+        yield trained
+    finally:
+        _MODEL.reset(tokens[0])
+        _TRAINED.reset(tokens[1])
 
 
 def person_settings(path: Path = SETTINGS) -> tuple[LinkSettings, int]:
@@ -51,6 +75,9 @@ def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path
     settings, min_mentions = person_settings(path)
     empty = pd.DataFrame({"a": pd.Series(dtype=int), "b": pd.Series(dtype=int), "match_probability": []})
     m = mentions.reset_index(drop=True)
+    model = _MODEL.get()
+    if model is not None:
+        min_mentions = 2  # nothing to train: any two rows can be scored
     if len(m) < min_mentions:
         log.info("probabilistic tier skipped: %d mentions (< %d) are too few to train on", len(m), min_mentions)
         return empty
@@ -71,7 +98,7 @@ def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path
     if len(rows) < min_mentions:
         log.info("probabilistic tier skipped: %d rows to score (< %d) are too few to train on", len(rows), min_mentions)
         return empty
-    pairs = dedupe(frame.iloc[rows].reset_index(drop=True), settings).pairs
+    pairs = _scored(frame.iloc[rows].reset_index(drop=True), settings, model)
     pairs = pairs[pairs.match_probability >= settings.threshold]
     position = pd.Series(rows, index=frame.mention_id.iloc[rows].to_numpy())
     out = pd.DataFrame(
@@ -84,3 +111,16 @@ def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path
     # strongest first; ties in row order, so the same input always merges in the same order
     order = out.sort_values(["match_probability", "a", "b"], ascending=[False, True, True], kind="stable")
     return order.reset_index(drop=True)
+
+
+def _scored(frame: pd.DataFrame, settings: LinkSettings, model: dict | None) -> pd.DataFrame:
+    if model is None:
+        result = dedupe(frame, settings)
+        trained = _TRAINED.get()
+        if trained is not None:
+            trained.append(result.model)
+        return result.pairs
+    with tempfile.TemporaryDirectory(prefix="yiwang-link-model-") as folder:
+        path = Path(folder) / "model.json"
+        path.write_text(json.dumps(model), encoding="utf-8")
+        return dedupe(frame, dataclasses.replace(settings, model=path)).pairs

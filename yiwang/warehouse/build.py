@@ -444,7 +444,7 @@ def _resolve(target: Target, progress: BuildProgress, result: BuildResult, full_
     started = time.monotonic()
     mentions = _read_record(target, "intermediate")
     try:
-        result.resolution = resolve(target)
+        result.resolution = resolve(target, full_refresh=full_refresh)  # incremental unless asked
         if result.resolution.ok:
             _write_record(target, "resolution", uuid.uuid4().hex, mentions[0] if mentions else None)
     except Exception as error:  # fail closed: no marts from a resolution that did not finish
