@@ -35,7 +35,10 @@ SURNAMES = (
     "许 傅 沈 曾 彭 吕 苏 卢 蒋 蔡 贾 丁 魏 薛 叶 阎 佟 关 金 白 姜 崔 谭 邹 孟 岳 鲍 隋 那 富 洪 郝 "
     "安 常 乔 艾"
 ).split()
-GIVEN_MALE = "勇 春 国 庆 宝 成 刚 义 福 贵 海 山 德 志 广 利 忠 胜 君 军 强 伟 明 杰 斌 涛 辉 峰 鹏 东 新 俊 浩 宇 铁 柱".split()
+GIVEN_MALE = (
+    "勇 春 国 庆 宝 成 刚 义 福 贵 海 山 德 志 广 利 忠 胜 君 军 强 伟 明 杰 斌 涛 辉 峰 鹏 东 新 俊 浩 宇 铁 柱"
+)
+GIVEN_MALE = GIVEN_MALE.split()
 GIVEN_FEMALE = "秀 兰 凤 玉 桂 芝 淑 珍 艳 丽 华 敏 静 红 霞 燕 娟 英 梅 琴 颖 晶 慧 雪 萍 丹 欣 佳 莹 月".split()
 HOMOPHONES = [
     set(g)
@@ -152,8 +155,11 @@ def make_people(persons: int, rng: random.Random) -> list[Person]:
             first17 = f"{home['code']}{birth:%Y%m%d}{seq % 1000:03d}"
             mobile = None if child else f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
             parent_mobile = parent_mobile or mobile
-            people.append(Person(len(people) + 1, family_name + _given(rng, sex), family_name, sex, birth,
-                                 first17 + _check_digit(first17), mobile if not child else parent_mobile, home))  # fmt: skip
+            name = family_name + _given(rng, sex)
+            phone = mobile if not child else parent_mobile  # a child gives a parent's mobile
+            people.append(
+                Person(len(people) + 1, name, family_name, sex, birth, first17 + _check_digit(first17), phone, home)
+            )
     return people
 
 
