@@ -284,13 +284,14 @@ def make_platforms(persons: int = 5000, seed: int = 20261202) -> dict[str, pd.Da
     """The four platform tables; each has `record_id` and `true_person` besides its own columns."""
     rng = random.Random(seed)
     people = make_people(persons, rng)
-    chosen = {p.pid: [k for k, (share, _, _) in PLATFORMS.items() if rng.random() < share] or ["hukou"] for p in people}
+    chosen = {}
+    for p in people:
+        drawn = [k for k, (share, _, _) in PLATFORMS.items() if rng.random() < share]
+        chosen[p.pid] = [k for k in drawn if k != "hotline" or p.birth.year <= 2006] or ["hukou"]  # adults call
     tables = {}
     for platform, (_, columns, codes) in PLATFORMS.items():
         rows = []
         for p in people:
-            if platform == "hotline" and p.birth.year > 2006:
-                continue  # callers of the hotline are adults
             for _ in range(1 + (platform == "hotline" and rng.random() < 0.2) if platform in chosen[p.pid] else 0):
                 values = (_name(p, rng, platform), _id_number(p, rng, platform), _sex(p, rng, codes),
                           _birth(p, rng, platform), _phone(p, rng, platform), _address(p, rng, platform))  # fmt: skip
