@@ -84,4 +84,4 @@ def link(
 ) -> LinkResult:
     """Link two tables (and deduplicate within each): each record's id, source and cluster id."""
     frames = [_frame(left, settings, "the first input"), _frame(right, settings, "the second input")]
-    return _run(frames, settings, "link_and_dedupe", baseline)
+    return _run(frames, settings, "link_only" if settings.link_only else "link_and_dedupe", baseline)

@@ -43,6 +43,7 @@ class LinkSettings:
     max_pairs_for_u: float = 5e6  # random pairs for u: rare levels need a large sample to be met
     model: Path | None = None  # a saved Splink model (JSON) to use instead of training
     seed: int = 20261122
+    link_only: bool = False  # linking two tables that each hold no duplicates: no pairs within one
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -94,4 +95,5 @@ class LinkSettings:
             max_pairs_for_u=float(doc.get("max_pairs_for_u", 5e6)),
             model=(base / model if base and model else Path(model)) if model else None,
             seed=int(doc.get("seed", 20261122)),
+            link_only=bool(doc.get("link_only", False)),
         )
