@@ -13,6 +13,7 @@ for module in (
     "bench.resolve",
     "bench.orchestration",
     "bench.gates",
+    "bench.link_quality",
 ):
     sys.argv = [module]
     runpy.run_module(module, run_name="__main__")

@@ -78,6 +78,7 @@ _HIGHER_SUFFIX = re.compile("[省区县]")
 _DIVISION_WORD = re.compile(
     "(?:街道|镇|乡|社区|居委会|村委会|(?<![小社园景校厂街营矿院专片])区|县|市)(?![场政民委级面])"
 )
+_VILLAGE_NEXT = re.compile("村(?!委会)|屯|嘎查")
 _STREET = re.compile(f"^([{_HAN}]{{2,10}}?)(街道办事处|街道办|街道|镇|乡|苏木){_NOT_ROAD_NEXT}")
 _COMMUNITY = re.compile(
     f"^([{_HAN}]{{1,10}}?)(社区居民委员会|社区居委会|居民委员会|村民委员会|社区|居委会|村委会|嘎查|村){_NOT_ROAD_NEXT}"
@@ -257,6 +258,8 @@ def parse_address(value: Any, *, known_divisions: Iterable[str] | None = None) -
                 match = None
             if match and match[2] == "区" and _is_compound_area(match[1]):
                 match = None  # 紫金苑东区: a part of a compound, not a district
+            if match and _VILLAGE_NEXT.match(text[match.end() :]):
+                match = None  # 红旗村, 新市屯: a village whose name ends like a district
         elif level == "street":
             match = _STREET.match(text)
             if match and _HIGHER_SUFFIX.search(match[1]):

@@ -65,6 +65,27 @@ def decode_sex(value: Any, *, extra: Mapping[str, str] | None = None) -> SexResu
     return SexResult(code, True, None)
 
 
+# what a caller's form of address says about their sex (张先生, 李女士); 师傅, 老师 say nothing
+HONORIFIC_SEX = {"先生": "1", "男士": "1", "大爷": "1", "大叔": "1", "大哥": "1", "女士": "2", "小姐": "2",
+                 "太太": "2", "阿姨": "2", "大妈": "2", "大姐": "2", "大娘": "2"}  # fmt: skip
+
+
+def sex_from_honorific(name: Any) -> str | None:
+    """The GB/T 2261.1 code a name's form of address implies (郭先生 → "1", 王女士 → "2"), else None.
+
+    >>> sex_from_honorific("郭先生"), sex_from_honorific("王 女士"), sex_from_honorific("郭勇春")
+    ('1', '2', None)
+    """
+    text = normalize_text(name)
+    if not text:
+        return None
+    text = text.replace(" ", "")
+    for honorific, code in HONORIFIC_SEX.items():
+        if text.endswith(honorific) and len(text) <= len(honorific) + 2:  # a surname, then the form
+            return code
+    return None
+
+
 def check_sex_against_id(sex: Any, id_number: Any) -> str:
     """ "match", "mismatch" or "unknown" (either side missing, invalid or not male/female).
 

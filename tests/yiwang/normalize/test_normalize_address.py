@@ -181,3 +181,11 @@ def test_vectorised_adds_the_key() -> None:
 def test_buildings_and_compound_parts_are_not_door_numbers_or_districts(raw: str, key: str) -> None:
     assert address_key(raw) == key
     assert parse_address("城东区人民路5号").district == "城东区"  # a short name with a direction stays a district
+
+
+def test_a_village_whose_name_ends_like_a_district_is_a_village():
+    # 红旗村: 旗 is also the suffix of a banner (a county-level division of 内蒙古)
+    parts = parse_address("红旗村4组85号")
+    assert (parts.district, parts.community, parts.group, parts.number) == (None, "红旗村", "4", "85")
+    assert standard_address_key(parse_address("兴隆台区红旗村四组85号")) == "红旗村|4|85"
+    assert parse_address("巴林右旗大板镇").district == "巴林右旗"  # a real banner still is one

@@ -143,3 +143,11 @@ def test_day_month_order() -> None:
 def test_vectorised_dates() -> None:
     table = parse_datetimes(["19900101", 32874, None, "x"])
     assert table.column("date").to_pylist() == [D, D, None, None]
+
+
+def test_a_masked_callers_form_of_address_implies_a_sex():
+    from yiwang.normalize.sex import sex_from_honorific
+
+    assert [sex_from_honorific(v) for v in ("郭先生", "欧阳女士", "王 小姐", "李阿姨")] == ["1", "2", "2", "2"]
+    # a full name, a neutral form of address, or a sentence say nothing
+    assert [sex_from_honorific(v) for v in ("郭勇春", "张师傅", None, "", "我是张先生的邻居")] == [None] * 5

@@ -14,13 +14,16 @@ import pandas as pd
 import splink.comparison_library as cl
 
 from yiwang.normalize import (
-    address_key,
+    decode_sex,
     normalize_credit_code,
-    normalize_phone,
+    parse_address,
     parse_date,
     parse_id_number,
     parse_person_name,
+    parse_phone,
+    standard_address_key,
 )
+from yiwang.normalize.sex import sex_from_honorific
 from yiwang.resolve.link.settings import CompareColumn
 
 
@@ -53,6 +56,28 @@ def _swap_day_month(value: object) -> str | None:
     return f"{year}-{day}-{month}"
 
 
+def _sex(value: object) -> str | None:
+    code = decode_sex(value).sex
+    return code if code in ("1", "2") else None  # unknown (0) and not stated (9) say nothing
+
+
+def _phone(value: object) -> tuple[str | None, str | None]:
+    """The canonical number, and a landline's local number (also when its area code is missing)."""
+    result = parse_phone(value)
+    local = result.local_number if result.kind == "landline" and result.reason in (None, "missing_area_code") else None
+    return result.phone, local
+
+
+def _address(value: object) -> tuple[str | None, str | None, str | None, str | None]:
+    """The standard key and the divisions that say where it is: city, district (区县), street."""
+    parts = parse_address(value)
+    return standard_address_key(parts), parts.city, parts.district, parts.street
+
+
+def _name_column(columns: tuple[CompareColumn, ...]) -> str | None:
+    return next((c.name for c in columns if c.kind == "chinese_person_name"), None)
+
+
 def prepare(frame: pd.DataFrame, columns: tuple[CompareColumn, ...]) -> pd.DataFrame:
     """A copy of `frame` with every compared column normalised and its derived columns added."""
     out = frame.copy()
@@ -63,7 +88,16 @@ def prepare(frame: pd.DataFrame, columns: tuple[CompareColumn, ...]) -> pd.DataF
         elif column.kind == "credit_code":
             out[column.name] = _unique_map(values, normalize_credit_code)
         elif column.kind == "phone":
-            out[column.name] = _unique_map(values, normalize_phone)
+            parsed = _unique_map(values, _phone)
+            out[column.name] = parsed.map(lambda p: p[0] if isinstance(p, tuple) else None)
+            out[f"{column.name}__local"] = parsed.map(lambda p: p[1] if isinstance(p, tuple) else None)
+        elif column.kind == "sex":
+            sexes = _unique_map(values, _sex)
+            name = _name_column(columns)
+            if name is not None:  # 郭先生 on a form with no sex field still says male
+                raw_names = frame[name].astype(object).where(frame[name].notna(), None)
+                sexes = sexes.where(sexes.notna(), _unique_map(raw_names, sex_from_honorific))
+            out[column.name] = sexes.astype(object).where(sexes.notna(), None)
         elif column.kind == "chinese_person_name":
             parsed = _unique_map(values, parse_person_name)
             good = parsed.map(lambda p: getattr(p, "name", None) is not None and not getattr(p, "is_masked", False))
@@ -76,7 +110,9 @@ def prepare(frame: pd.DataFrame, columns: tuple[CompareColumn, ...]) -> pd.DataF
             out[column.name] = iso
             out[f"{column.name}__swap"] = iso.map(_swap_day_month)
         elif column.kind == "address":
-            out[f"{column.name}__key"] = _unique_map(values, address_key)
+            parsed = _unique_map(values, _address)
+            for i, part in enumerate(("key", "city", "district", "street")):
+                out[f"{column.name}__{part}"] = parsed.map(lambda p, i=i: p[i] if isinstance(p, tuple) else None)
             out[column.name] = _unique_map(values, _text)
         else:  # name, string, free_text, exact
             out[column.name] = _unique_map(values, _text)
@@ -84,7 +120,12 @@ def prepare(frame: pd.DataFrame, columns: tuple[CompareColumn, ...]) -> pd.DataF
 
 
 def derived_columns(columns: tuple[CompareColumn, ...]) -> list[str]:
-    parts = {"chinese_person_name": ["pinyin", "sound", "surname"], "date": ["swap"], "address": ["key"]}
+    parts = {
+        "chinese_person_name": ["pinyin", "sound", "surname"],
+        "date": ["swap"],
+        "phone": ["local"],
+        "address": ["key", "city", "district", "street"],
+    }
     return [f"{c.name}__{p}" for c in columns for p in parts.get(c.kind, [])]
 
 
@@ -105,20 +146,45 @@ def _either_null(column: str) -> str:
     return f"{_side(column, 'l')} IS NULL OR {_side(column, 'r')} IS NULL"
 
 
+def _compatible(column: str) -> str:
+    """Both sides name the same division, or one of them leaves it out (variants drop divisions)."""
+    return f"({_either_null(column)} OR {_same(column)})"
+
+
 def comparison(column: CompareColumn, baseline: bool = False):
     """The Splink comparison for one column; `baseline` gives plain string and exact comparisons
     with no Chinese-specific handling (the yardstick `yiwang evaluate` reports beside ours)."""
     c = column.name
     if baseline:
-        if column.kind in ("chinese_id_number", "credit_code", "phone", "exact"):
+        if column.kind in ("chinese_id_number", "credit_code", "phone", "sex", "exact"):
             return cl.ExactMatch(c)
         if column.kind == "date":
             return cl.LevenshteinAtThresholds(c, [1, 2])
         return cl.JaroWinklerAtThresholds(c, [0.95, 0.88])
     if column.kind in ("chinese_id_number", "credit_code", "exact"):
         return cl.ExactMatch(c)
+    if column.kind == "sex":
+        return cl.CustomComparison(
+            output_column_name=c,
+            comparison_levels=[
+                _level(_either_null(c), "no sex", is_null_level=True),
+                _level(_same(c), "same sex"),
+                _level("ELSE", "different sexes"),
+            ],
+        )
     if column.kind == "phone":
-        return cl.ExactMatch(c).configure(term_frequency_adjustments=column.term_frequency)
+        local = f"{c}__local"
+        tf = {"tf_adjustment_column": c, "tf_adjustment_weight": 1.0} if column.term_frequency else {}
+        return cl.CustomComparison(
+            output_column_name=c,
+            comparison_levels=[
+                _level(f"({_either_null(c)}) AND ({_either_null(local)})", "no phone", is_null_level=True),
+                # a number many records give (a family's, a shop's) is weaker evidence: term frequency
+                _level(_same(c), "same number", **tf),
+                _level(f"{_same(local)} AND ({_either_null(c)})", "same local number, area code left out"),
+                _level("ELSE", "different numbers"),
+            ],
+        )
     if column.kind == "chinese_person_name":
         pinyin, sound, surname = f"{c}__pinyin", f"{c}__sound", f"{c}__surname"
         jaro = f"jaro_winkler_similarity({_side(pinyin, 'l')}, {_side(pinyin, 'r')}) >= 0.9"
@@ -154,7 +220,12 @@ def comparison(column: CompareColumn, baseline: bool = False):
             output_column_name=c,
             comparison_levels=[
                 _level(_either_null(c), "no address", is_null_level=True),
-                _level(_same(key), "same standard address"),
+                _level(
+                    f"{_same(key)} AND "
+                    + " AND ".join(_compatible(f"{c}__{d}") for d in ("city", "district", "street")),
+                    "same standard address, divisions compatible",
+                ),
+                _level(_same(key), "same standard address in another division"),
                 _level(f"jaro_winkler_similarity({_side(c, 'l')}, {_side(c, 'r')}) >= 0.92", "similar text"),
                 _level("ELSE", "different addresses"),
             ],

@@ -12,8 +12,9 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from yiwang.resolve.link.comparisons import comparison, derived_columns, prepare
 from yiwang.resolve.link.settings import LinkSettings, SettingsError
+from yiwang.resolve.link.training import complete_model, train
 
-logging.getLogger("splink").setLevel(logging.ERROR)  # its training notes are not our users' business
+logging.getLogger("splink").setLevel(logging.WARNING)  # its progress notes are not our users' business
 
 
 @dataclass
@@ -47,21 +48,6 @@ def _settings(settings: LinkSettings, link_type: str, baseline: bool) -> Setting
     )
 
 
-def _train(linker: Linker, settings: LinkSettings) -> None:
-    """Unsupervised: the prior from the blocking rules, u by random sampling, m by EM per rule."""
-    rules = [block_on(*rule) for rule in settings.blocking]
-    try:
-        linker.training.estimate_probability_two_random_records_match(rules, recall=0.8)
-    except Exception:  # too few pairs to estimate: keep Splink's default prior
-        logging.getLogger(__name__).warning("could not estimate the prior match probability; using the default")
-    linker.training.estimate_u_using_random_sampling(max_pairs=settings.max_pairs_for_u, seed=settings.seed)
-    for rule in settings.training_blocking or settings.blocking:
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
-        except Exception as error:  # a rule that blocks nothing trains nothing; the others still do
-            logging.getLogger(__name__).info("EM on %s skipped: %s", rule, error)
-
-
 def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, baseline: bool) -> LinkResult:
     db_api = DuckDBAPI()
     registered = [db_api.register(f, dataset_display_name=f"input_{i}") for i, f in enumerate(frames)]
@@ -70,9 +56,13 @@ def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, bas
         if not Path(settings.model).is_file():
             raise SettingsError(f"model file {settings.model} does not exist (remove `model:` to train one)")
         model = str(settings.model)
-    linker = Linker(registered if len(registered) > 1 else registered[0], model, log_level=logging.ERROR)
+    tables = registered if len(registered) > 1 else registered[0]
+    linker = Linker(tables, model, log_level=logging.WARNING)
     if settings.model is None or baseline:
-        _train(linker, settings)
+        train(linker, settings)
+        trained = linker.misc.save_model_to_json()
+        complete_model(trained, settings)  # the levels no training reached, set on purpose
+        linker = Linker(tables, trained, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=0.01)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, settings.threshold)
     pairs = predictions.as_pandas_dataframe()
@@ -94,4 +84,4 @@ def link(
 ) -> LinkResult:
     """Link two tables (and deduplicate within each): each record's id, source and cluster id."""
     frames = [_frame(left, settings, "the first input"), _frame(right, settings, "the second input")]
-    return _run(frames, settings, "link_and_dedupe", baseline)
+    return _run(frames, settings, "link_only" if settings.link_only else "link_and_dedupe", baseline)

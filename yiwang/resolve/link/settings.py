@@ -14,6 +14,7 @@ KINDS = (
     "name",
     "string",
     "date",
+    "sex",
     "phone",
     "address",
     "free_text",
@@ -39,9 +40,10 @@ class LinkSettings:
     blocking: tuple[tuple[str, ...], ...]  # candidate pairs agree on all columns of one rule
     threshold: float = 0.9  # match probability at or above which a pair is the same entity
     training_blocking: tuple[tuple[str, ...], ...] = ()  # EM runs; default: the blocking rules
-    max_pairs_for_u: float = 1e6
+    max_pairs_for_u: float = 5e6  # random pairs for u: rare levels need a large sample to be met
     model: Path | None = None  # a saved Splink model (JSON) to use instead of training
     seed: int = 20261122
+    link_only: bool = False  # linking two tables that each hold no duplicates: no pairs within one
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -90,7 +92,8 @@ class LinkSettings:
             blocking=blocking,
             threshold=threshold,
             training_blocking=tuple(tuple(r) for r in doc.get("training_blocking") or ()),
-            max_pairs_for_u=float(doc.get("max_pairs_for_u", 1e6)),
+            max_pairs_for_u=float(doc.get("max_pairs_for_u", 5e6)),
             model=(base / model if base and model else Path(model)) if model else None,
             seed=int(doc.get("seed", 20261122)),
+            link_only=bool(doc.get("link_only", False)),
         )
