@@ -99,9 +99,16 @@ def run_stage(
     call: str, stage: str, if_missing: str = "fail", platform: str | None = None, previous: str | None = None
 ):
     """The body of every yiwang task (see the module docstring)."""
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+    from yiwang.orchestrate.task_logs import task_log_file
 
     context = _context()
+    with task_log_file(context["ti"]):  # under `yiwang run` only: the file the UI reads
+        return _run_stage(context, call, stage, if_missing, platform, previous)
+
+
+def _run_stage(context, call: str, stage: str, if_missing: str, platform: str | None, previous: str | None):
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
     ti = context["ti"]
     dag_id, task_id, run_id = ti.dag_id, ti.task_id, context["run_id"]
     adapter = load_callable(call)  # ours: a missing adapter is a bug, not "unavailable"
