@@ -13,7 +13,8 @@ DAG file never imports connectors, dbt or DuckDB. It sorts failures into two kin
 Its return value is the task's XCom: counts, run ids, paths and statuses only (stages' result
 summaries are filtered to scalars; nothing personal or secret). The same dict, with the stage's
 own seconds and when it finished, is written to workspace_dir("reports")/tasks/<dag_id>/<run_id>/<task_id>.json for
-`yiwang run`'s summary, the run report and bench/orchestration.py.
+`yiwang run`'s summary, the run report and bench/orchestration.py. Under `yiwang run` the task's
+log lines also go to the file Airflow's UI reads (task_logs.py).
 """
 
 from __future__ import annotations
