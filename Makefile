@@ -41,7 +41,7 @@ demo: install  ## simulate a tiny city and run the whole pipeline on embedded de
 	$(UV) run --frozen yiwang demo --out $(DEMO_DIR)
 
 AIRFLOW_PORT ?= 8080
-airflow: install  ## the Airflow UI on $$YIWANG_HOME (else the demo workspace) (api-server, scheduler, dag-processor); Ctrl-C stops it
+airflow: install  ## the Airflow UI (api-server, scheduler, dag-processor) on YIWANG_HOME, else the demo workspace; Ctrl-C stops it
 	$(UV) run --frozen yiwang airflow --home $(or $(YIWANG_HOME),$(DEMO_DIR)) --port $(AIRFLOW_PORT)
 
 test: install browser  ## lint and run the test suite

@@ -70,7 +70,11 @@ def generate(target: Target, run_id: str) -> Path | None:
     out = docs_dir() / run_id
     work = docs_dir() / f".work-{run_id}"
     shutil.rmtree(work, ignore_errors=True)
-    profiles = _read_only_profiles(target, work / "profiles")
+    try:
+        profiles = _read_only_profiles(target, work / "profiles")
+    except (OSError, yaml.YAMLError) as error:
+        log.warning("dbt docs for version %s not written: %s: %s", run_id, type(error).__name__, error)
+        return None
     args = [
         "docs",
         "generate",

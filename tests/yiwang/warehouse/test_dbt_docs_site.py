@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from warehouse_city import FIRST_PUBLISHED, built_city, published_city
+from warehouse_city import FIRST_PUBLISHED, built_city, city_workspace, published_city
 
-__all__ = ["built_city", "published_city"]
+__all__ = ["built_city", "city_workspace", "published_city"]
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
 
 
@@ -101,3 +101,25 @@ def test_the_docs_are_made_while_a_reader_holds_the_published_file(published_cit
         assert _embedded(page.read_text(encoding="utf-8"), "catalog")["nodes"]
     finally:
         reader.communicate("", timeout=60)
+
+
+@pytest.mark.postgres
+def test_a_postgres_publish_writes_the_docs_from_read_only_transactions(
+    city_workspace: Path, postgres_database, monkeypatch
+):
+    from quality import check_landing
+    from yiwang.warehouse.dbt_docs import docs_for
+    from yiwang.warehouse.flow import publish
+
+    monkeypatch.setenv("YIWANG_WAREHOUSE_POSTGRES_URL", postgres_database)
+    assert check_landing().ok
+    result = publish("postgres", run_id=FIRST_PUBLISHED)
+    assert result.published, result.error
+    assert "dbt_docs" in result.steps
+    page = docs_for(FIRST_PUBLISHED)
+    assert page is not None
+    catalog = _embedded(page.read_text(encoding="utf-8"), "catalog")
+    person = next(node for key, node in catalog["nodes"].items() if key.endswith(".dim_person"))
+    assert person["metadata"]["schema"] == "marts"  # the published schemas, not a candidate's
+    comments = [c["comment"] for c in person["columns"].values()]
+    assert any(re.search(r"[\u4e00-\u9fff]", text or "") for text in comments), comments
