@@ -36,21 +36,21 @@ def log_path(base: Path, dag_id: str, run_id: str, task_id: str, try_number: int
 
 class JsonLinesHandler(logging.Handler):
     """One JSON object a line, as Airflow's FileTaskHandler parses it (StructuredLogMessage);
-    times on the city's clock. Records at or above `forward_level` go on to the root handlers,
-    so the console shows what it showed before."""
+    times on the city's clock. A record at or above the level its namespace had before
+    (`forward_levels`) goes on to the root handlers, so the console shows what it showed before."""
 
-    def __init__(self, path: Path, forward_level: int) -> None:
+    def __init__(self, path: Path, forward_levels: dict[str, int]) -> None:
         super().__init__(logging.INFO)
         from yiwang.settings import city_timezone
 
         self.zone = city_timezone()
-        self.forward_level = forward_level
+        self.forward_levels = forward_levels
         path.parent.mkdir(parents=True, exist_ok=True)
         self.stream = path.open("a", encoding="utf-8")
 
     def emit(self, record: logging.LogRecord) -> None:
         self.write(record)
-        if record.levelno >= self.forward_level:
+        if record.levelno >= self.forward_levels.get(record.name.split(".")[0], logging.WARNING):
             logging.getLogger().handle(record)
 
     def write(self, record: logging.LogRecord) -> None:
@@ -89,7 +89,7 @@ def task_log_file(ti) -> Iterator[Path | None]:
     loggers = [logging.getLogger(name) for name in OWN_LOGGERS]
     saved = [(lg.level, lg.propagate) for lg in loggers]
     # the console keeps its level: records below it reach only the file
-    handler = JsonLinesHandler(path, forward_level=min(lg.getEffectiveLevel() for lg in loggers))
+    handler = JsonLinesHandler(path, {lg.name: lg.getEffectiveLevel() for lg in loggers})
     for lg in loggers:
         lg.addHandler(handler)
         lg.setLevel(logging.INFO)
