@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 DEMO_DIR ?= var/demo
 
-.PHONY: install browser demo test lint format bench clean help
+.PHONY: install browser demo airflow test lint format bench clean help
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ endif
 
 demo: install  ## simulate a tiny city and run the whole pipeline on embedded defaults
 	$(UV) run --frozen yiwang demo --out $(DEMO_DIR)
+
+AIRFLOW_PORT ?= 8080
+airflow: install  ## the Airflow UI (api-server, scheduler, dag-processor) on YIWANG_HOME, else the demo workspace; Ctrl-C stops it
+	$(UV) run --frozen yiwang airflow --home $(or $(YIWANG_HOME),$(DEMO_DIR)) --port $(AIRFLOW_PORT)
 
 test: install browser  ## lint and run the test suite
 	$(UV) run --frozen ruff check .

@@ -13,7 +13,7 @@ from connectors.cli import extract_command
 from quality.cli import check_command, quarantine_command
 from yiwang.doctor import doctor_command
 from yiwang.logs import quiet_libraries
-from yiwang.orchestrate.cli import run_command, runs_command
+from yiwang.orchestrate.cli import airflow_command, run_command, runs_command
 from yiwang.report.cli import report_command
 from yiwang.resolve.cli import evaluate_command
 from yiwang.resolve.link.cli import link_command
@@ -47,6 +47,7 @@ app.command("evaluate")(evaluate_command)
 app.command("link")(link_command)
 app.command("run")(run_command)
 app.command("runs")(runs_command)
+app.command("airflow")(airflow_command)
 app.command("check")(check_command)
 app.command("publish")(publish_command)
 app.command("rollback")(rollback_command)

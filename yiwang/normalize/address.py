@@ -1,40 +1,11 @@
 """Chinese addresses into parts (地址解析), and one key per address (标准地址键).
 
-The parser reads left to right, from the largest unit to the smallest; every level is
-optional, because legacy data drops province and city, writes 栋 for 幢, uses Chinese
-numerals, or packs building, unit and room into "3-2-502". Rules are suffix-based, following
-the way GB/T 2260 names divisions and the way house numbering is written, so no gazetteer of
-one city is needed:
-
-=========== =================================================================================
-province    one of the 34 province-level names (full, or short when a city follows)
-city        …市 / 自治州 / 地区 / 盟 (a 市 followed by 镇/街道/乡 is a county-level city and is
-            put under district)
-district    …区 / 县 / 市 / 旗 / 自治县 / 自治旗 / 林区 / 特区 (not 小区, 社区, 园区, 景区 …)
-street      …街道 / 镇 / 乡 / 苏木 (town level)
-community   …社区 / 村 / 居委会 / 村委会 / 嘎查 (village level; 新村 counts as a compound)
-group       村民小组: "8组", "8队"
-road        …路 / 街 / 大道 / 大街 / 巷 / 弄 / 胡同 (and 里 when a number follows)
-number      门牌号 after a road or a village group: "123号", Shanghai's "123弄4号" → "123弄4"
-compound    whatever stands between the above and the building: 小区/花园/苑/公寓/家园/新村/
-            大厦/广场 …, including sub-areas (A区, 二期)
-building    3号楼 / 3栋 / 三幢 / 3# / C座 / 3号 (before a unit or room)
-unit        2单元 / 二单元 / the middle of 3-2-502
-floor       12层 / 12楼 (only when written)
-room        502室 / 502号 / 502户 / a final 502
-rest        anything that could not be placed (intersections, 附近, notes); never dropped
-=========== =================================================================================
-
-Chinese numerals are converted only where they count something, i.e. right before 号, 栋, 幢,
-座, 单元, 层, 楼, 室, 户, 组, 弄, 期 (so 五一路 and 三里屯 keep their names). Text goes through
-`normalize_text` and OpenCC t2s first. `known_divisions` (names such as "越城区", "府山街道")
-may be passed to recognise division names the suffix rules miss.
-
-`standard_address_key(parts)` builds one key for the variants of one address: the compound
-(without a trailing 小区) + building + unit + room, or, without a compound, the road + number,
-or the village + group + number. Province, city, district and street are left out by default
-because they are exactly what variants omit; pass `with_division=True` when both sides are
-known to carry the district.
+`parse_address(text)` reads an address left to right into province, city, district, street,
+community, group, road, number, compound, building, unit, floor and room by the suffix rules of
+GB/T 2260 and house numbering (no gazetteer); what cannot be placed goes to `rest`, never
+dropped. `standard_address_key(parts)` gives the variants of one address one key (compound |
+building | unit | room, else road | number, else village | group | number). It never raises.
+The rules and why: docs/normalize.md ("Address", "Design notes per module").
 """
 
 from __future__ import annotations

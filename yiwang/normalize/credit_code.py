@@ -1,39 +1,11 @@
-"""Unified social credit codes (统一社会信用代码, GB 32100-2015).
+"""Unified social credit codes (统一社会信用代码, GB 32100-2015): clean, validate, decode.
 
-18 characters over the 31-symbol alphabet 0-9 and A-Z without I, O, Z, S, V:
-
-====== ======================================================= ==========================
-1      registering authority (登记管理部门代码)                  `REGISTERING_AUTHORITIES`
-2      entity type within that authority (机构类别代码)           `ENTITY_TYPES`
-3-8    division code of the registering place (GB/T 2260)       100000 = national level
-9-17   organisation code (组织机构代码, GB 11714, own check)
-18     check character, weighted MOD 31
-====== ======================================================= ==========================
-
-`parse_credit_code` returns a `CreditCodeResult`; it never raises. Reason codes, first
-failing one reported:
-
-============================ ==================================================================
-empty                        nothing left after cleaning
-legacy_registration_number   15 digits: an old business registration number (工商注册号)
-legacy_organization_code     9 characters: an old organisation code (组织机构代码)
-bad_characters               characters outside the alphabet (I, O, Z, S, V, punctuation)
-bad_length                   not 18 characters
-bad_authority                first character is not a registering authority of GB 32100
-bad_entity_type              second character is not a type of that authority
-bad_division                 characters 3-8 are not digits or not a province code
-bad_checksum                 the MOD 31 check character does not match
-============================ ==================================================================
-
-The letters I, O, Z, S, V are left out of the alphabet because they are confused with
-1, 0, 2, 5, U; when a code contains them and replacing them with those look-alikes makes the
-check character match, the repaired code is accepted and `was_repaired` is set.
-
-From python-stdnum (`stdnum.cn.uscc`): the check-character computation (`calc_check_digit`)
-and the alphabet. Written here: stdnum's `validate` requires the first eight characters to be
-digits, which rejects real codes of authorities A (military) and N (agriculture, 农业农村部门
-for rural collective economic organisations); the tables of authorities and entity types,
-the decoding, the reason codes and the legacy-number detection are not in stdnum.
+`parse_credit_code` returns a `CreditCodeResult` (authority, entity type, division,
+organisation code; I/O/Z/S/V repaired only when the check then passes, `was_repaired`) and
+never raises. Reason codes, the first failing one reported: `empty`,
+`legacy_registration_number`, `legacy_organization_code`, `bad_characters`, `bad_length`,
+`bad_authority`, `bad_entity_type`, `bad_division`, `bad_checksum`. The code's layout and what
+comes from python-stdnum: docs/normalize.md ("Unified social credit code", "Design notes").
 """
 
 from __future__ import annotations

@@ -1,25 +1,11 @@
 """Messy dates and local times (日期时间).
 
-`parse_date` / `parse_datetime` accept, in this order:
-
-* date and datetime objects (also pandas Timestamps);
-* 8 digits YYYYMMDD and 14 digits YYYYMMDDhhmmss;
-* 10 or 13 digits: Unix epoch seconds or milliseconds (UTC instants, as APIs send them);
-* other plain numbers up to 6 integer digits: Excel serial day numbers, with the time of day as
-  the fraction. The 1900 date system keeps Lotus 1-2-3's bug: serial 60 is the non-existent
-  1900-02-29 (reason ``nonexistent_date``), serials 1-59 count from 1899-12-31 and later ones
-  from 1899-12-30. `date_system=1904` counts from 1904-01-01. A bare 4-digit number between
-  1900 and 2100 is more likely a year than a serial and is reported ``ambiguous``;
-* Y-M-D with "-", "/", "." or 年月日 (two-digit month/day optional), optionally followed by a
-  time (08:30, 8:30:15.250, 8时30分) and a zone (Z, +08:00);
-* Chinese numerals before 年月日号 (二〇二三年五月一日);
-* D/M/Y or M/D/Y with a 4-digit year at the end: decided when one part is above 12, else
-  ``ambiguous`` unless the caller gives `day_first`.
-
-Times without a zone are local (Asia/Shanghai by default) and `utc` is derived with zoneinfo,
-which knows China's 1986-1991 daylight saving time. Reason codes: ``empty``,
-``unrecognised_format``, ``bad_date`` (not a calendar date), ``nonexistent_date``,
-``out_of_range`` (outside `min_year`..`max_year`), ``ambiguous``.
+`parse_date` / `parse_datetime` read dates and datetime objects, YYYYMMDD, epoch seconds and
+milliseconds, Excel serials (1900 and 1904 systems), Y-M-D with any separator or 年月日 (also in
+Chinese numerals) and D/M/Y; times without a zone are the city's (Asia/Shanghai) and `utc` is
+derived with zoneinfo. They never raise. Reason codes: `empty`, `unrecognised_format`,
+`bad_date`, `nonexistent_date`, `out_of_range`, `ambiguous`. The accepted forms in order:
+docs/normalize.md ("Dates and times", "Design notes").
 """
 
 from __future__ import annotations

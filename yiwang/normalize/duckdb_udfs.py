@@ -1,28 +1,9 @@
 """DuckDB scalar functions over the normalisers (Arrow-vectorised Python UDFs).
 
-`register_duckdb_udfs(con)` adds, for VARCHAR input:
-
-================================ =========== ===============================================
-normalize_text(x)                VARCHAR     `normalize_text`
-normalize_id_number(x)           VARCHAR     18-character number, NULL when invalid
-id_number_is_valid(x)            BOOLEAN
-id_number_reason(x)              VARCHAR     reason code, NULL when valid
-parse_id_number(x)               STRUCT      every field of `IdNumberResult`
-normalize_credit_code(x)         VARCHAR
-credit_code_is_valid(x)          BOOLEAN
-normalize_phone(x)               VARCHAR     canonical mobile / 0AREA-LOCAL / service number
-phone_kind(x)                    VARCHAR     mobile, landline, service, invalid
-normalize_person_name(x)         VARCHAR     NULL for masked and placeholder names
-person_name_pinyin_key(x)        VARCHAR
-person_name_phonetic_key(x)      VARCHAR
-standard_address_key(x)          VARCHAR     `address_key` of the raw address
-decode_sex(x)                    VARCHAR     GB/T 2261.1 code
-parse_date(x)                    DATE
-================================ =========== ===============================================
-
-Each UDF receives a whole Arrow chunk (DuckDB's vector of up to 2,048 rows) and runs the
-column-level function, so the fast paths and the per-chunk de-duplication apply. NULL input
-is passed through (most functions return NULL for it; the validity flags return false).
+`register_duckdb_udfs(con)` adds normalize_text, the ID number, credit code, phone, name,
+address-key, sex and date functions for VARCHAR input; each runs the column function over a
+whole Arrow chunk, NULL passes through. The list with return types: docs/normalize.md
+("Design notes per module", `duckdb_udfs`).
 """
 
 from __future__ import annotations

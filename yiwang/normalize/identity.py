@@ -1,39 +1,10 @@
-"""Citizen ID numbers (公民身份号码, GB 11643-1999).
+"""Citizen ID numbers (公民身份号码, GB 11643-1999): clean, validate, upgrade 15 → 18, decode.
 
-An 18-character number is: 6-digit address code (GB/T 2260 division of first registration),
-8-digit birth date YYYYMMDD, 3-digit sequence (odd for men, even for women) and a check
-character by ISO 7064 MOD 11-2 (0-9 or X). Numbers issued before 1999 have 15 digits: no
-century (always 19) and no check character.
-
-`parse_id_number` cleans a raw cell (full-width digits, spaces, dashes, lower-case x, Excel's
-force-text apostrophe, a label such as "身份证号：") and returns an `IdNumberResult`: the
-normalised 18-character number (None when invalid), a validity flag, one reason code, and the
-birth date, division code, province and sex extracted from a valid number. It never raises.
-
-Reason codes, checked in this order (the first failing one is reported):
-
-================== ==========================================================================
-empty              nothing left after cleaning
-spreadsheet_mangled the cell went through a number type: scientific notation (3.30602E+17)
-                   with lost digits, or an 18-digit number whose checksum fails and that is
-                   exactly what a 15-significant-digit spreadsheet (…000) or a binary float
-                   would store; the original digits are gone, so `cleaned` is None
-bad_characters     characters other than digits and a final X (or more than one number)
-bad_length         not 15 or 18 characters
-bad_division       the first two digits are not a province-level code of GB/T 2260
-                   (or 81/82/83 of the Hong Kong, Macau and Taiwan residence permits)
-bad_birth_date     not a calendar date, before 1880 or in the future
-bad_checksum       the ISO 7064 MOD 11-2 check character does not match
-================== ==========================================================================
-
-What comes from python-stdnum (`stdnum.cn.ric`): the check-character computation
-(`calc_check_digit`, its base-13 formulation of MOD 11-2) in the scalar path, and the optional
-county look-up `lookup_division` (stdnum's bundled GB/T 2260 history, with the years each
-county code was in force). What is written here and why: stdnum's `validate` requires the
-county to be in its table, which rejects real numbers of merged or renamed counties issued
-before its data starts, and stops at the first error; the pipeline needs a reason code per
-failure, the 15 → 18 upgrade, spreadsheet damage detection, extraction of sex, and a
-vectorised path (numpy over the Arrow buffer) that stdnum does not offer.
+`parse_id_number` returns an `IdNumberResult` (the 18-character number when valid, birth date,
+division, province, sex) and never raises. Reason codes, the first failing one reported:
+`empty`, `spreadsheet_mangled`, `bad_characters`, `bad_length`, `bad_division`,
+`bad_birth_date`, `bad_checksum`. The number's structure, what comes from python-stdnum and
+why the rest is written here: docs/normalize.md ("Citizen ID number", "Design notes").
 """
 
 from __future__ import annotations

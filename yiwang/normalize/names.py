@@ -1,28 +1,10 @@
 """Person names (姓名): clean-up, masks, surname split and phonetic keys.
 
-`parse_person_name` returns a `PersonNameResult`:
-
-* traditional → simplified characters with OpenCC's t2s table (張偉 → 张伟);
-* stray spaces, dashes and underscores inside a Han name are removed ("张 伟" → "张伟"); the
-  middle dot of transliterated names (维吾尔族、藏族、外国人名) is kept and its look-alikes
-  • ・ ‧ ∙ ⋅ ． . ･ are folded to U+00B7 "·". A Han name written with spaces instead of dots
-  is read as a transliteration when every part has at least two characters and the whole has
-  at least five (阿依古丽 买买提 → 阿依古丽·买买提); shorter ones are ordinary names with stray
-  spaces (欧阳 娜娜 → 欧阳娜娜). Bracketed notes (张三（户主）) are dropped;
-* placeholders (匿名, 无, 不详, 先生, 市民, 来电人, null …) → reason ``placeholder``;
-  masks that keep only the surname (张某, 张某某, 张*, 张**, 张×伟, 张先生, 张女士, 张师傅, 王总,
-  a lone surname 张) → reason ``masked``, `is_masked` True and `surname` set;
-* surname and given name, with the compound surnames of `COMPOUND_SURNAMES` (欧阳, 司马 …)
-  recognised for names of three or more characters;
-* `pinyin_key`: toneless pinyin syllables joined by spaces (pypinyin lazy_pinyin; surnames
-  read by `SURNAME_READINGS`, e.g. 单 shan, 曾 zeng, 解 xie); `phonetic_key` merges the
-  confusions behind most homophone typos and dialect spellings: zh/z, ch/c, sh/s, initial n/l
-  and final -ng/-n.
-
-Latin-script names (pinyin or foreign, "ZHANG Wei") are kept, title-cased, and keyed by their
-lower-case words, so "Zhang Wei" and 张伟 share a pinyin key. Reason codes: ``empty``,
-``placeholder``, ``masked``, ``bad_characters`` (digits or symbols). Organisation names are not
-handled here.
+`parse_person_name` returns a `PersonNameResult`: the simplified, cleaned name, the surname
+and given name (compound surnames known), `is_masked`, and `pinyin_key` / `phonetic_key` for
+matching; it never raises. Reason codes: `empty`, `placeholder`, `masked`, `bad_characters`.
+The rules (transliterated names, masks, readings of surnames): docs/normalize.md ("Person
+name", "Design notes").
 """
 
 from __future__ import annotations

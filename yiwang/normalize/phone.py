@@ -1,31 +1,10 @@
 """Chinese telephone numbers to one canonical form (电话号码标准化).
 
-The rules follow the national numbering plan, not any one data source:
-
-* mobile (手机): 11 digits, 1 then 3-9 then 9 digits. Canonical form: the 11 digits. The
-  country code (+86, 0086, or a bare 86 before an 11-digit mobile) and a trunk 0 dialled
-  before a mobile from a landline (013812345678) are removed.
-* landline (固定电话): trunk 0 + area code + local number. The area code's length follows
-  from its first digit: 10 (Beijing) and 20-29 are two digits, all others (3xx-9xx) three,
-  so the code with its 0 has 3 or 4 digits. The local number has 7 or 8 digits and does not
-  start with 0 or 1. Canonical form: "0AREA-LOCAL" (0575-88123456); an extension (转, 分机,
-  ext, #, or a trailing group after a separator) is kept in `extension`. In international form
-  (+86 575 8812 3456) the trunk 0 is restored. A bare local number needs the caller's
-  `default_area_code`; without it the reason is `missing_area_code`.
-* service (特服号码): 3-digit emergency and public numbers (110, 119, 120, 122, 12345 ...),
-  5-digit 1xxxx platform and carrier numbers (12345, 12319, 10086), 95xxx/96xxx service
-  numbers and 400/800 numbers (10 digits). Canonical form: the digits.
-
-A cell holding several numbers (separated by , ; / 、 或 or two spaces) yields the first
-valid one in `phone` and the others, normalised, in `other_numbers`.
-
-Reason codes: ``empty``, ``masked`` (138****5678), ``bad_characters``, ``foreign_number``
-(country code other than 86), ``bad_prefix`` (11 digits starting 10, 11 or 12),
-``bad_area_code`` (01x other than 010), ``bad_local_number`` (local number not 7-8 digits or
-starting with 0/1), ``missing_area_code``, ``bad_length``.
-
-Everything is written here: python-stdnum has no Chinese phone module and the international
-phonenumbers library is not a dependency of the project; the rules above are few and fixed.
+`parse_phone` returns the kind (mobile, landline, service, invalid), the canonical number
+(11 digits; "0AREA-LOCAL" with any extension apart; a service number's digits) and the other
+numbers of a cell; it never raises. Reason codes: `empty`, `masked`, `bad_characters`,
+`foreign_number`, `bad_prefix`, `bad_area_code`, `bad_local_number`, `missing_area_code`,
+`bad_length`. The numbering-plan rules: docs/normalize.md ("Phone", "Design notes").
 """
 
 from __future__ import annotations

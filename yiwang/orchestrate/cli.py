@@ -1,4 +1,5 @@
-"""`yiwang run` (the Airflow DAGs end to end in one process, see local_run.py) and `yiwang runs` (history)."""
+"""`yiwang run` (the Airflow DAGs end to end in one process, see local_run.py), `yiwang runs` (history)
+and `yiwang airflow` (the real Airflow UI on the same workspace, see airflow_ui.py)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,20 @@ def runs_command(
         for t in r.tasks:
             table.add_row(t.task_id, t.status, f"{t.seconds:,.1f}", when(t.finished_at), escape(t.outcome))
         console.print(table)
+
+
+def airflow_command(
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--home", "-w", help="The workspace (sets YIWANG_HOME; unset: ./var/yiwang).", file_okay=False),
+    ] = None,
+    host: Annotated[str, typer.Option(help="The address the UI listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The UI's port.", min=1, max=65535)] = 8080,
+) -> None:
+    """The Airflow UI (界面) on the workspace: api-server, scheduler and dag-processor; Ctrl-C stops them."""
+    if workspace is not None:
+        os.environ["YIWANG_HOME"] = str(workspace)
+    from yiwang.orchestrate.airflow_ui import main
+
+    if not main(host=host, port=port):
+        raise typer.Exit(1)

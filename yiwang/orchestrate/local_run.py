@@ -30,6 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yiwang.orchestrate.config import DAGS_DIR, PipelineConfig, load_config
+from yiwang.orchestrate.task_logs import TASK_LOG_DIR_ENV
 from yiwang.settings import airflow_home, environment, home, workspace_dir
 
 
@@ -46,6 +47,9 @@ def configure() -> Path:
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    # dag.test() writes no task log files: the runtime writes them where the UI reads (task_logs.py)
+    os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(ah / "logs")
+    os.environ[TASK_LOG_DIR_ENV] = str(ah / "logs")
     os.environ.update(lineage.airflow_env())
     return ah
 

@@ -13,7 +13,8 @@ DAG file never imports connectors, dbt or DuckDB. It sorts failures into two kin
 Its return value is the task's XCom: counts, run ids, paths and statuses only (stages' result
 summaries are filtered to scalars; nothing personal or secret). The same dict, with the stage's
 own seconds and when it finished, is written to workspace_dir("reports")/tasks/<dag_id>/<run_id>/<task_id>.json for
-`yiwang run`'s summary, the run report and bench/orchestration.py.
+`yiwang run`'s summary, the run report and bench/orchestration.py. Under `yiwang run` the task's
+log lines also go to the file Airflow's UI reads (task_logs.py).
 """
 
 from __future__ import annotations
@@ -99,9 +100,16 @@ def run_stage(
     call: str, stage: str, if_missing: str = "fail", platform: str | None = None, previous: str | None = None
 ):
     """The body of every yiwang task (see the module docstring)."""
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+    from yiwang.orchestrate.task_logs import task_log_file
 
     context = _context()
+    with task_log_file(context["ti"]):  # under `yiwang run` only: the file the UI reads
+        return _run_stage(context, call, stage, if_missing, platform, previous)
+
+
+def _run_stage(context, call: str, stage: str, if_missing: str, platform: str | None, previous: str | None):
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
     ti = context["ti"]
     dag_id, task_id, run_id = ti.dag_id, ti.task_id, context["run_id"]
     adapter = load_callable(call)  # ours: a missing adapter is a bug, not "unavailable"

@@ -23,6 +23,7 @@ from yiwang.duckdb_connection import table_exists
 from yiwang.report import svg
 from yiwang.settings import local_time, workspace_dir
 from yiwang.targets import Target, attach, resolve_target
+from yiwang.warehouse import dbt_docs
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}
@@ -270,7 +271,8 @@ def render(data: dict[str, Any], *, run_id: str, where: str) -> str:
 
 
 def _links(published: dict | None) -> list[str]:
-    """Where to look further: the warehouse gate's data docs, the fix lists and the exports."""
+    """Where to look further: the warehouse gate's data docs, the version's dbt docs (models,
+    columns and their Chinese labels, lineage), the fix lists and the exports."""
     quality_runs = workspace_dir("quality") / "runs"
     run_id = (published or {}).get("run_id")
     gate_docs = sorted(quality_runs.glob(f"warehouse-{run_id}*/data_docs/index.html")) if run_id else []
@@ -278,6 +280,7 @@ def _links(published: dict | None) -> list[str]:
     exports = workspace_dir("exports").resolve()
     places = [
         ("data docs of the warehouse gate 质量闸门数据文档", gate_docs[-1].resolve() if gate_docs else None),
+        ("data dictionary: the dbt docs of this version 数据字典（dbt 文档）", dbt_docs.docs_for(run_id)),
         ("fix lists per platform 整改清单", exports / "fixlists"),
         ("department exports 共享数据", exports),
     ]

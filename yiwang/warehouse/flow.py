@@ -102,18 +102,31 @@ def publish_audited(
         target, candidate, gate, run_id=run_id or gate.run_id or None, keep=_keep(), notes=_version_notes()
     )
     _prune_gate_runs(target, result)
+    _write_docs_site(target, result)
     return result
 
 
+def _write_docs_site(target: Target | str, result: PublishResult) -> None:
+    """The published version's dbt docs site (yiwang/warehouse/dbt_docs.py); never fails a publish."""
+    from yiwang.warehouse import dbt_docs
+
+    if result.published:
+        started = time.monotonic()
+        if dbt_docs.generate(resolve_target(target) if isinstance(target, str) else target, result.run_id):
+            result.steps["dbt_docs"] = time.monotonic() - started
+
+
 def _prune_gate_runs(target: Target | str, result: PublishResult) -> None:
-    """The gate runs (results, data docs) older than the oldest version kept go with it."""
+    """The gate runs (results, data docs) and dbt docs older than the oldest version kept go with it."""
     from quality.data_docs import prune_runs
     from yiwang.settings import workspace_dir
+    from yiwang.warehouse import dbt_docs
     from yiwang.warehouse.publish import versions
 
     kept = versions(target) if result.published else []
     if kept:
         prune_runs(workspace_dir("quality") / "runs", before=min(v["run_id"] for v in kept))
+        dbt_docs.prune(before=min(v["run_id"] for v in kept))
 
 
 def publish(
@@ -194,6 +207,7 @@ def publish(
         )
     result.published, result.version_path, result.error = published.published, published.version_path, published.error
     _prune_gate_runs(target, published)
+    _write_docs_site(target, published)
     result.steps.update(published.steps)
     result.seconds = time.monotonic() - started
     return result
