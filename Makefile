@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 DEMO_DIR ?= var/demo
 
-.PHONY: install browser demo test lint format bench clean help
+.PHONY: install browser demo test lint format bench clean help bi bi-env
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ endif
 demo: install  ## simulate a tiny city and run the whole pipeline on embedded defaults
 	$(UV) run --frozen yiwang demo --out $(DEMO_DIR)
 
-test: install browser  ## lint and run the test suite
+test: install browser bi-env  ## lint and run the test suite
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
 
@@ -55,5 +55,15 @@ format: install  ## apply ruff formatting and fixes
 bench: install  ## run the benchmarks under bench/ (slow; city scale)
 	$(UV) run --frozen python -m bench
 
+# Superset in its own virtualenv (.venv-bi), pinned by docker/superset/requirements.txt, never in
+# yiwang's uv.lock. `make bi` serves it on the published PostgreSQL warehouse (docs/bi.md).
+.venv-bi/.requirements.sha256: docker/superset/requirements.txt .venv/.installed
+	$(UV) run --frozen python -c "from yiwang.bi import ensure_env; ensure_env()"
+
+bi-env: .venv-bi/.requirements.sha256  ## create Superset's own environment (.venv-bi)
+
+bi: install bi-env  ## Apache Superset on the published PostgreSQL warehouse, read-only (docs/bi.md)
+	$(UV) run --frozen python -m yiwang.bi $(BI_ARGS)
+
 clean:  ## remove generated data (var/) and caches
-	rm -rf var .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules
+	rm -rf var .venv-bi .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules
