@@ -63,7 +63,7 @@ bench: install  ## run the benchmarks under bench/ (slow; city scale)
 bi-env: .venv-bi/.requirements.sha256  ## create Superset's own environment (.venv-bi)
 
 bi: install bi-env  ## Apache Superset on the published PostgreSQL warehouse, read-only (docs/bi.md)
-	$(UV) run --frozen python -m yiwang.bi $(BI_ARGS)
+	$(UV) run --frozen python -m yiwang.bi serve $(BI_ARGS)
 
 clean:  ## remove generated data (var/) and caches
 	rm -rf var .venv-bi .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules

@@ -32,6 +32,22 @@ app = typer.Typer(add_completion=False, help=__doc__)
 
 
 @app.command()
+def grant(
+    role: str = typer.Option(BI_ROLE, help="read-only login role to create or update"),
+    password_env: str = typer.Option(
+        "", help="environment variable holding the role's password (empty: leave the password as it is)"
+    ),
+) -> None:
+    """Grant the read-only BI role the published marts only (run as the warehouse's owner)."""
+    import os
+
+    target = resolve_target("postgres")
+    password = os.environ[password_env] if password_env else None
+    grant_reader(target.postgres_conninfo(), role, password)
+    console.print(f"{role} reads schema {BI_SCHEMA} of {target.describe()}, read-only")
+
+
+@app.command()
 def serve(
     port: int = typer.Option(8088, help="Superset's port"),
     host: str = typer.Option("127.0.0.1", help="address to listen on (0.0.0.0 for the whole network)"),

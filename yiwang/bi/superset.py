@@ -28,7 +28,7 @@ SUPERSET_DIR = ROOT / "docker" / "superset"
 REQUIREMENTS = SUPERSET_DIR / "requirements.txt"
 BOOTSTRAP = SUPERSET_DIR / "bootstrap.sh"
 DASHBOARDS = SUPERSET_DIR / "dashboards"
-BI_ROLE = "yiwang_bi"  # the login role Superset reads the warehouse with
+BI_ROLE = "yiwang_reader"  # the login role Superset reads the warehouse with (as in the docker stack)
 BI_SCHEMA = "marts"  # the only schema it may use: staging, resolution, quality hold raw PII
 SUPERSET_PYTHON = "3.11"
 

@@ -197,6 +197,11 @@ def _api(settings: SupersetSettings) -> requests.Session:
     )
     answer.raise_for_status()
     session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    # SQL Lab's POSTs also want the CSRF token of this (cookie) session
+    token = session.get(f"{settings.base_url}/api/v1/security/csrf_token/", timeout=30)
+    token.raise_for_status()
+    session.headers["X-CSRFToken"] = token.json()["result"]
+    session.headers["Referer"] = settings.base_url
     return session
 
 
