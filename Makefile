@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 DEMO_DIR ?= var/demo
 
-.PHONY: install browser demo airflow test lint format bench clean help
+.PHONY: install browser demo airflow test lint format bench clean help bi bi-env
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ AIRFLOW_PORT ?= 8080
 airflow: install  ## the Airflow UI (api-server, scheduler, dag-processor) on YIWANG_HOME, else the demo workspace; Ctrl-C stops it
 	$(UV) run --frozen yiwang airflow --home $(or $(YIWANG_HOME),$(DEMO_DIR)) --port $(AIRFLOW_PORT)
 
-test: install browser  ## lint and run the test suite
+test: install browser bi-env  ## lint and run the test suite
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
 
@@ -59,5 +59,15 @@ format: install  ## apply ruff formatting and fixes
 bench: install  ## run the benchmarks under bench/ (slow; city scale)
 	$(UV) run --frozen python -m bench
 
+# Superset in its own virtualenv (.venv-bi), pinned by docker/superset/requirements.txt, never in
+# yiwang's uv.lock. `make bi` serves it on the published PostgreSQL warehouse (docs/bi.md).
+.venv-bi/.requirements.sha256: docker/superset/requirements.txt .venv/.installed
+	$(UV) run --frozen python -c "from yiwang.bi import ensure_env; ensure_env()"
+
+bi-env: .venv-bi/.requirements.sha256  ## create Superset's own environment (.venv-bi)
+
+bi: install bi-env  ## Apache Superset on the published PostgreSQL warehouse, read-only (docs/bi.md)
+	$(UV) run --frozen python -m yiwang.bi serve $(BI_ARGS)
+
 clean:  ## remove generated data (var/) and caches
-	rm -rf var .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules
+	rm -rf var .venv-bi .pytest_cache .ruff_cache dbt_project/target dbt_project/logs $(DOCS_ASSETS)/node_modules
