@@ -115,15 +115,21 @@ def dbt_args(
     select: list[str] | None = None,
     threads: int | None = None,
     extra: list[str] | None = None,
+    *,
+    profiles_dir: Path | None = None,
+    work: Path | None = None,
+    file_log_level: str = "info",
 ) -> list[str]:
-    work = dbt_work_dir(target)
+    """dbt's arguments for `command` ("run", "docs generate", ...) on `target`; `profiles_dir` and
+    `work` (target and log folders) default to the project's and the build's own."""
+    work = work or dbt_work_dir(target)
     project = project_dir()
     args = [
-        command,
+        *command.split(),
         "--project-dir",
         str(project),
         "--profiles-dir",
-        str(project),
+        str(profiles_dir or project),
         "--target",
         target.name,
         "--target-path",

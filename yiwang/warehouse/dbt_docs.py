@@ -64,7 +64,7 @@ def generate(target: Target, run_id: str) -> Path | None:
         return None
     from dbt.cli.main import dbtRunner
 
-    from yiwang.warehouse.build import _dbt_env, _release_duckdb, project_dir
+    from yiwang.warehouse.build import _dbt_env, _release_duckdb, dbt_args
 
     started = time.monotonic()
     out = docs_dir() / run_id
@@ -75,25 +75,9 @@ def generate(target: Target, run_id: str) -> Path | None:
     except (OSError, yaml.YAMLError) as error:
         log.warning("dbt docs for version %s not written: %s: %s", run_id, type(error).__name__, error)
         return None
-    args = [
-        "docs",
-        "generate",
-        "--static",
-        "--project-dir",
-        str(project_dir()),
-        "--profiles-dir",
-        str(profiles),
-        "--target",
-        target.name,
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        "--log-level",
-        "none",
-        "--log-level-file",
-        "warn",
-    ]
+    args = dbt_args(
+        "docs generate", target, extra=["--static"], profiles_dir=profiles, work=work, file_log_level="warn"
+    )
     env = _dbt_env(target) | {"PGOPTIONS": "-c default_transaction_read_only=on"}
     try:
         with environment(env):

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-import sqlalchemy as sa
+from databases import new_postgres_database
 from psycopg import sql
 from websockets.sync.client import connect as ws_connect
 
@@ -31,7 +31,6 @@ from yiwang.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("superset")]
 
-ADMIN_URL = os.environ.get("YIWANG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIRST, SECOND = "20260101T000000000000Z", "20260102T000000000000Z"
@@ -68,25 +67,6 @@ class Warehouse:
         return psycopg.connect(" ".join([*info, f"user={self.role}", f"password={self.reader_password}"]))
 
 
-def _database_url() -> Iterator[str]:
-    """A new PostgreSQL database for the module, dropped after it."""
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("select 1"))
-    except Exception as error:  # any driver error means the server is not usable
-        _missing(f"PostgreSQL is not reachable ({error.__class__.__name__})")
-    name = f"yiwang_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def warehouse(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """The landed city, gated and published once on a fresh PostgreSQL database, with a BI role."""
@@ -96,7 +76,7 @@ def warehouse(landed_city: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     from yiwang.warehouse.flow import publish
 
     role = f"yiwang_bi_{uuid.uuid4().hex[:10]}"
-    for url in _database_url():
+    with new_postgres_database() as url:
         with _copy_as_home(landed_city, tmp_path_factory, "bi") as _home, pytest.MonkeyPatch.context() as mp:
             mp.setenv("YIWANG_WAREHOUSE_POSTGRES_URL", url)
             assert check_landing().ok
