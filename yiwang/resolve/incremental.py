@@ -36,6 +36,7 @@ PACKAGE_DIR = Path(__file__).parent
 class IncrementalSettings:
     rounds: dict[str, int]  # entity type → growth rounds of the affected set
     retrain_share: float = 0.15  # mentions changed since a scored tier's model was trained, as a share
+    types: frozenset[str] = frozenset()  # entity types resolved incrementally; the others in full
 
     def rounds_for(self, entity_type: str) -> int:
         return self.rounds.get(entity_type, self.rounds.get("default", 3))
@@ -53,7 +54,10 @@ def incremental_settings(path: Path = SETTINGS) -> IncrementalSettings:
     share = doc.get("retrain_share", IncrementalSettings.retrain_share)
     if not isinstance(share, int | float) or isinstance(share, bool) or share < 0:
         raise ValueError(f"{path}: retrain_share must be a number of at least 0, not {share!r}")
-    return IncrementalSettings(rounds=dict(rounds), retrain_share=float(share))
+    types = doc.get("types", [])
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        raise ValueError(f"{path}: types lists entity types (person, house, legal_entity, matter), not {types!r}")
+    return IncrementalSettings(rounds=dict(rounds), retrain_share=float(share), types=frozenset(types))
 
 
 @cache

@@ -196,6 +196,8 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None, full_ref
             )
             previous = _previous(con, schema, spec)
             spec_state, saved = state.of(spec), state.model(spec)
+            if spec.name not in incremental.incremental_settings().types:
+                spec_state = None  # this type re-clusters in full (settings/incremental.yml `types`)
             drift = 0
             if spec_state is not None and len(saved):
                 # the scored tier's model ages: retrain (re-cluster all) once enough has changed since

@@ -139,7 +139,7 @@ def dbt_args(
         "--log-level",
         "none",
         "--log-level-file",
-        "info",
+        file_log_level,
     ]
     if select:
         args += ["--select", *select]
@@ -177,6 +177,8 @@ def _node_results(result: Any) -> list[NodeResult]:
         node = r.node
         if str(r.status) == NO_OP:  # an exposure runs nothing: not a build outcome to report
             continue
+        if str(node.resource_type) == "operation" and str(r.status) == "success":
+            continue  # a project hook that ran is bookkeeping, not a node of the selection
         relation = getattr(node, "relation_name", None)
         nodes.append(
             NodeResult(

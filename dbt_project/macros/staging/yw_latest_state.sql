@@ -72,10 +72,14 @@
 
 {#- on-run-start: the record table exists before the staging models run in parallel (created by
     each model's hook, the threads' DuckDB transactions would conflict on the catalog). -#}
+{#- Only commands that build models need the record; the others (docs, test, ls) may run on a
+    read-only warehouse. -#}
 {% macro yw_staging_record_table() %}
+    {%- if flags.WHICH in ('run', 'build') -%}
     {%- set relation = yw__staged_batches() -%}
     create schema if not exists {{ adapter.quote(relation.schema) }};
     create table if not exists {{ relation }} (model {{ dbt.type_string() }}, run_id {{ dbt.type_string() }});
+    {%- endif -%}
 {% endmacro %}
 
 

@@ -91,14 +91,14 @@ def workspace(tmp_path, monkeypatch):
 
 def test_build_adapter_names_the_failing_dbt_node(workspace, caplog):
     with pytest.raises(AirflowFailException, match="model dim_person"):
-        stages.build(lambda target: _build_result("error"), run_id="r1")
+        stages.build(lambda target, full_refresh=False: _build_result("error"), run_id="r1")
     assert "dbt model dim_person: error Binder Error" in caplog.text
 
 
 def test_build_adapter_builds_a_candidate_not_the_published_file(workspace):
     seen = []
 
-    def stage(target):
+    def stage(target, full_refresh=False):
         seen.append(target)
         return _build_result("success")
 
@@ -110,7 +110,10 @@ def test_build_adapter_builds_a_candidate_not_the_published_file(workspace):
 
 def test_build_adapter_reports_a_dbt_error_without_nodes(workspace):
     with pytest.raises(AirflowFailException, match="Compilation Error"):
-        stages.build(lambda target: BuildResult("duckdb", "w", None, error="Compilation Error in x"), run_id="r1")
+        stages.build(
+            lambda target, full_refresh=False: BuildResult("duckdb", "w", None, error="Compilation Error in x"),
+            run_id="r1",
+        )
 
 
 def test_gate_adapter_fails_terminally_on_a_failed_gate(workspace):
@@ -120,7 +123,7 @@ def test_gate_adapter_fails_terminally_on_a_failed_gate(workspace):
         def summary(self):
             return {"failed": 2, "passed": 40}
 
-    upstream = stages.build(lambda target: _build_result("success"), run_id="r1")
+    upstream = stages.build(lambda target, full_refresh=False: _build_result("success"), run_id="r1")
     with pytest.raises(AirflowFailException, match="warehouse gate failed"):
         stages.check_warehouse(lambda target, **options: Gate(), upstream=upstream, run_id="r1")
 

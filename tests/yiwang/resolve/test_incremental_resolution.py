@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,14 @@ def _read(table: str) -> pd.DataFrame:
 def _keys(spec) -> pd.Series:
     frame = _read(spec.clusters_table)
     return frame.set_index(spec.mention_column)[spec.key].sort_index()
+
+
+@pytest.fixture(autouse=True)
+def _every_type_incremental(monkeypatch):
+    """These tests measure incremental resolution itself, so every entity type takes it (the
+    default settings keep persons and matters full: settings/incremental.yml `types`)."""
+    everything = replace(incremental.incremental_settings(), types=frozenset(s.name for s in ENTITY_TYPES))
+    monkeypatch.setattr(incremental, "incremental_settings", lambda: everything)
 
 
 @pytest.fixture
