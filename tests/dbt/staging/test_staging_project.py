@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -119,8 +120,13 @@ def test_folders_set_materialisation_and_schema() -> None:
         assert "config(" not in sql.read_text(), f"{sql}: set materialisation per folder in dbt_project.yml"
 
 
-def test_models_pass_sqlfluff() -> None:
+def test_models_pass_sqlfluff(monkeypatch) -> None:
     """Lower-case keywords and explicit aliases (dbt_project/.sqlfluff)."""
+    import dbt
+
+    # sqlfluff registers its library_path stand-ins as sys.modules["dbt"]: left there, every later
+    # dbt run in this test process would resolve `dbt.adapters` on the stand-in and fail
+    monkeypatch.setitem(sys.modules, "dbt", dbt)
     config = FluffConfig.from_path(str(PROJECT))
     records = Linter(config=config).lint_paths((str(PROJECT / "models"),)).as_records()
     assert len(records) >= 13
