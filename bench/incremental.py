@@ -70,7 +70,20 @@ def extract_and_publish(home: str, full_refresh: bool = False) -> dict:
     result = publish("duckdb", build_options={"full_refresh": full_refresh})
     if not result.published:
         raise RuntimeError(f"publish failed: {result.error}")
-    return {"extract_seconds": extract_seconds, "publish_seconds": result.seconds, "steps": result.steps}
+    return {"extract_seconds": extract_seconds, "publish_seconds": result.seconds, "stages": _stages(result)}
+
+
+def _stages(result) -> dict[str, float]:
+    """Where a publish spends its time: the flow's steps, the build split into dbt and resolution,
+    and dbt's node time per layer (thread-seconds: nodes run in parallel, so they overlap)."""
+    stages = {f"publish.{step}": seconds for step, seconds in result.steps.items()}
+    build = result.build
+    stages |= {"build.dbt": build.dbt_seconds, "build.resolve": build.resolve_seconds}
+    layers = {"stg_": "staging", "int_": "intermediate"}
+    for node in build.nodes:
+        layer = "tests" if node.resource_type in ("test", "unit_test") else layers.get(node.name[:4], "marts")
+        stages[f"dbt.{layer}"] = stages.get(f"dbt.{layer}", 0.0) + node.seconds
+    return stages
 
 
 def _copy(source: Path, name: str) -> str:
@@ -105,6 +118,8 @@ def measure(persons: int, runs: int, keep: Path | None = None) -> dict:
     report: dict = {"persons": persons, "setup_seconds": setup_seconds}
     for name, rs in results.items():
         report[name] = {"seconds": summary(rs, "seconds"), "peak_mb": summary(rs, "peak_mb")}
+        report[name]["extract_seconds"] = summary(rs, "extract_seconds")["median"]
+        report[name]["stages"] = {s: summary([r["stages"] for r in rs], s)["median"] for s in rs[0]["stages"]}
     first = report["first"]["seconds"]["median"]
     report["ratio_daily_to_first"] = report["daily"]["seconds"]["median"] / first
     report["ratio_daily_full_to_first"] = report["daily_full"]["seconds"]["median"] / first

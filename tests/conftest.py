@@ -7,12 +7,23 @@ and YIWANG_TEST_MARIADB_URL (default mysql+pymysql://root@127.0.0.1:3306/mysql).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from databases import MARIADB_ADMIN_URL, admin_engine, new_postgres_database
+
+# a publish writes its dbt docs site (about 20 s of a tiny city's publish); the suite publishes
+# dozens of times, so only the docs tests (tests/yiwang/warehouse/test_dbt_docs_site.py) turn it on
+os.environ["YIWANG_DBT_DOCS"] = "off"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (in their collection order): the workers start on the long ones and
+    finish on the short ones, instead of one worker running a long test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from waiting import file_size, wait_exit, wait_for  # noqa: E402
 from warehouse_city import landed_city, open_built  # noqa: E402
 
 __all__ = ["landed_city"]
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
 # seconds a quiet machine may go without visible progress (a task state, a log line); the waits
 # scale them with the load and share one overall cap (tests/waiting.py)
@@ -49,7 +49,7 @@ def native(command: list[str]) -> list[str]:
     return [head, *command[1:]]
 
 
-def airflow_env(home: Path, workspace: Path, metadata_url: str, port: int) -> dict[str, str]:
+def airflow_env(home: Path, workspace: Path, metadata_url: str) -> dict[str, str]:
     from yiwang.orchestrate.local_run import embedded_sources
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "YIWANG_"))}
@@ -64,7 +64,6 @@ def airflow_env(home: Path, workspace: Path, metadata_url: str, port: int) -> di
         "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
@@ -98,10 +97,9 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
     from yiwang.simulate.party_api import api_db_path, running
 
     city_workspace = fresh_city
-    port = free_port()
     home = tmp_path / "airflow"
     home.mkdir()
-    env = airflow_env(home, city_workspace, postgres_database, port)
+    env = airflow_env(home, city_workspace, postgres_database)
     # the same DAGs with the extract DAGs manual-only: only the runs this test triggers exist
     # (on unpause the scheduler would otherwise start each cron's latest interval as well)
     config = yaml.safe_load((ROOT / "dags" / "pipelines.yml").read_text(encoding="utf-8"))
@@ -111,8 +109,6 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
     env["YIWANG_PIPELINES_FILE"] = str(tmp_path / "pipelines.yml")
     commands = compose_commands()
     token = secrets.token_urlsafe(16)
-    processes: list[subprocess.Popen] = []
-    logs = {}
     with running(api_db_path(city_workspace / "sources"), token=token) as party:
         env |= {"YIWANG_PARTY_API_URL": party.base_url, "YIWANG_PARTY_API_TOKEN": token}
         init = commands["airflow-init"]
@@ -137,37 +133,99 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
         output = init_log.read_text(encoding="utf-8", errors="replace")
         assert returncode == 0, output[-5000:]
         assert "yiwang_warehouse_writer" in output
+        services = Services(tmp_path, env, commands)
         try:
-            for name in SERVICES:
-                command = native(commands[name])
-                if "--port" in command:
-                    command[command.index("--port") + 1] = str(port)
-                logs[name] = (tmp_path / f"{name}.log").open("w")
-                processes.append(
-                    subprocess.Popen(
-                        command, env=env, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True
-                    )
-                )
-            _drive_pipeline(port, home, city_workspace, tmp_path, {n: tmp_path / f"{n}.log" for n in SERVICES})
+            port = services.start_api_server()
+            services.start("airflow-scheduler")
+            services.start("airflow-dag-processor")
+            _drive_pipeline(port, home, city_workspace, tmp_path, services)
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-            for process in processes:
+            services.stop()
+
+
+class Services:
+    """The Airflow services as compose runs them, each logging to tmp_path/<name>.log; a wait that
+    sees one of them exited fails at once with the logs' tails, not after its quiet budget."""
+
+    PORT_ATTEMPTS = 3
+
+    def __init__(self, tmp_path: Path, env: dict[str, str], commands: dict[str, list[str]]):
+        self.tmp_path, self.env, self.commands = tmp_path, env | {"PYTHONUNBUFFERED": "1"}, commands
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+
+    def start(self, name: str, port: int | None = None) -> None:
+        command = native(self.commands[name])
+        if port is not None:
+            command[command.index("--port") + 1] = str(port)
+        self.logs[name] = self.tmp_path / f"{name}.log"
+        with self.logs[name].open("w") as log:  # the child keeps its own descriptor
+            self.processes[name] = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def start_api_server(self) -> int:
+        """Start the api-server and wait until it answers; a port taken meanwhile by another test
+        process (free_port only reserves it for a moment) means a new port, not a failure."""
+        name = "airflow-api-server"
+        for attempt in range(self.PORT_ATTEMPTS):
+            port = free_port()
+            self.env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
+            self.start(name, port)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
                 try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-            for log in logs.values():
-                log.close()
+                    self.wait(
+                        "the api-server",
+                        lambda: _get(client, "/api/v2/monitor/health"),
+                        progress=lambda: file_size(self.logs[name]),
+                    )
+                    return port
+                except AssertionError:
+                    log = self.logs[name].read_text(encoding="utf-8", errors="replace").lower()
+                    if attempt + 1 == self.PORT_ATTEMPTS or "address already in use" not in log:
+                        raise
+                    self.processes.pop(name).wait()
+        raise AssertionError("unreachable")
+
+    def tails(self, lines: int = 40) -> str:
+        out = []
+        for name, path in self.logs.items():
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
+            state = self.processes[name].poll()
+            out.append(f"--- {name} ({'running' if state is None else f'exited {state}'}), last lines:")
+            out.extend(text[-lines:])
+        return "\n".join(out)
+
+    def wait(self, what: str, check, *, progress=None, interval: float = 1.0, started: float | None = None):
+        def alive_and(check=check):
+            exited = [n for n, p in self.processes.items() if p.poll() is not None]
+            if exited:
+                raise AssertionError(f"{', '.join(exited)} exited while waiting for {what}")
+            return check()
+
+        try:
+            return wait_for(what, alive_and, QUIET_SECONDS, progress=progress, interval=interval, started=started)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n{self.tails()}") from None
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
-def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, service_logs: dict[str, Path]) -> None:
+def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, services: Services) -> None:
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()  # one overall cap for every wait below
 
     def api_server_log() -> int:  # grows while it starts (the others log heartbeats: no sign)
-        return file_size(service_logs["airflow-api-server"])
+        return file_size(services.logs["airflow-api-server"])
 
     def pipeline_progress() -> tuple:
         """What moves while the DAGs run: run and task states, and the tasks' logs."""
@@ -179,17 +237,9 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
 
     # generous client timeouts: a loaded api-server answers slowly, the waits decide what is too slow
     with httpx.Client(base_url=base, timeout=120) as anonymous:
-        wait_for(
-            "the api-server",
-            lambda: _get(anonymous, "/api/v2/monitor/health"),
-            QUIET_SECONDS,
-            progress=api_server_log,
-            started=started,
-        )
-        passwords = wait_for(
+        passwords = services.wait(
             "the generated admin password",
             lambda: (home / "passwords.json").exists(),
-            QUIET_SECONDS,
             progress=api_server_log,
             started=started,
         )
@@ -212,10 +262,9 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
             ids = parsed()
             return ids if len(ids) >= 6 else None
 
-        dag_ids = wait_for(
+        dag_ids = services.wait(
             "the dag-processor to parse dags/",
             dags,
-            QUIET_SECONDS,
             progress=lambda: len(parsed()),
             started=started,
         )
@@ -240,19 +289,17 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
             built = states["yiwang_warehouse"] and set(states["yiwang_warehouse"]) == {"success"}
             return extracted and built
 
-        wait_for(
+        services.wait(
             "the extract DAGs and the asset-triggered warehouse DAG to succeed",
             settled,
-            QUIET_SECONDS,
             progress=pipeline_progress,
             interval=5,
             started=started,
         )
         time.sleep(8)
-        assert wait_for(
+        assert services.wait(
             "no further warehouse run pending",
             settled,
-            QUIET_SECONDS,
             progress=pipeline_progress,
             interval=5,
             started=started,
@@ -274,10 +321,9 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
         assert all("rows" in e and "dag_run_id" in e for e in landed)  # counts and run ids only
         assert states["warehouse_gate"] == "success" and states["publish"] == "success", states
         # the published asset triggers the sharing DAG (its tasks skip while SHARING's stages are missing)
-        wait_for(
+        services.wait(
             "the sharing DAG",
             lambda: {r["state"] for r in runs("yiwang_sharing")} == {"success"},
-            QUIET_SECONDS,
             progress=pipeline_progress,
             interval=5,
             started=started,

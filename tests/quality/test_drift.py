@@ -63,7 +63,6 @@ def _duckdb_candidate(statement: str) -> Target:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("warehouse_city")
 def test_corrupted_values_are_held_with_the_reason_and_an_intended_change_can_be_accepted(published_city: Path):
     published = published_city / "warehouse" / "yiwang.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
@@ -101,7 +100,6 @@ def test_corrupted_values_are_held_with_the_reason_and_an_intended_change_can_be
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("warehouse_city")
 def test_a_version_published_without_a_profile_is_profiled_from_its_marts(published_city: Path):
     published = published_city / "warehouse" / "yiwang.duckdb"
     with duckdb.connect(str(published)) as con:  # as published before profiles were kept
@@ -114,7 +112,6 @@ def test_a_version_published_without_a_profile_is_profiled_from_its_marts(publis
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("warehouse_city")
 def test_a_normal_day_2_trips_no_drift_threshold(published_city: Path):
     """The simulator's day 2 (about 1% of the records change) against the published day 1."""
     simulate(published_city / "sources", scale="tiny", day=2)
@@ -134,7 +131,6 @@ def test_a_normal_day_2_trips_no_drift_threshold(published_city: Path):
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.xdist_group("warehouse_city")
 def test_corrupted_values_are_held_on_postgres(city_workspace: Path, postgres_database: str, monkeypatch):
     monkeypatch.setenv("YIWANG_WAREHOUSE_POSTGRES_URL", postgres_database)
     assert check_landing().ok

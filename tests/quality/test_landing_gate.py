@@ -16,7 +16,7 @@ from quality import check_landing, landing_gate
 from quality.landing_gate import decision, is_mojibake
 from yiwang.contracts import source_table
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 def plant_batch(platform: str, table: str, run_id: str, mutate, *, source_rows: int | None = None) -> Path:

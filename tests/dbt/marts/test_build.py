@@ -16,7 +16,7 @@ from yiwang.settings import environment
 from yiwang.targets import DUCKDB_FILE, resolve_target
 from yiwang.warehouse.build import _release_duckdb, dbt_args, dbt_work_dir, project_dir, run_dbt
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 SCHEMAS = ("staging", "intermediate", "marts")
 
 

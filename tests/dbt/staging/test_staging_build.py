@@ -24,7 +24,7 @@ from yiwang.simulate import simulate
 from yiwang.warehouse import WarehouseBusy, build, load_raw, resolve_target, warehouse_lock
 from yiwang.warehouse.build import BuildResult
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 STAGING = Path(__file__).resolve().parents[3] / "dbt_project" / "models" / "staging"
 SHANGHAI = timedelta(hours=8)
 

@@ -20,7 +20,7 @@ import psutil
 import pytest
 from waiting import file_size, run, wait_exit, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 DAG_ID = "yiwang_extract_hotline"  # the smallest DAG: extract and landing_gate of one platform
 
 

@@ -22,7 +22,7 @@ from yiwang.orchestrate.config import DAGS_DIR
 from yiwang.warehouse.build import project_dir
 
 __all__ = ["built_city"]
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from waiting import run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 SHARE_DEPARTMENTS = ("YUECHENG_CIVIL_AFFAIRS", "SHANGYU_ENFORCEMENT", "CITY_STATISTICS")
 
 

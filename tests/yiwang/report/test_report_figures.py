@@ -12,7 +12,7 @@ from quality.quarantine import counts
 from yiwang.report import write_report
 from yiwang.report.html import gather
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 def test_the_report_counts_each_quarantine_once_and_apart(built_city):

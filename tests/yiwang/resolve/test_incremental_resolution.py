@@ -21,7 +21,7 @@ from yiwang.resolve.evaluate import evaluate
 from yiwang.resolve.resolver import resolve
 from yiwang.targets import resolve_target
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 # a column per mention model that a "changed" mention has altered (a source record edited)
 EDITED = {

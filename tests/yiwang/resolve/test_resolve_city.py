@@ -9,7 +9,7 @@ from warehouse_city import open_built
 
 from yiwang.resolve.evaluate import baseline_person_score, evaluate
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 # Floors at tiny scale (measured: person P 0.9997 R 0.976 F1 0.988; house and legal entity 1.00;
 # matter P 0.955 R 0.787). They guard against regressions; the goals are in docs/resolution.md.

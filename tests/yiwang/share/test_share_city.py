@@ -16,7 +16,7 @@ from yiwang.audit import verify_chain
 from yiwang.share import ShareRefused, share
 from yiwang.share.export import english_name
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 

@@ -23,7 +23,7 @@ from yiwang.cli import app
 from yiwang.targets import resolve_target
 from yiwang.warehouse.publish import current_version, prune_candidates
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 __all__ = ["built_city", "city_workspace", "published_city"]
 REPO = Path(__file__).resolve().parents[3]
 PROGRESS_DEADLINE = 900  # seconds without the awaited progress before the test gives up

@@ -14,7 +14,7 @@ from yiwang.cli import app
 from yiwang.targets import Target, resolve_target
 from yiwang.warehouse.build import build, build_marts, resolution_staleness, resolve_entities
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 __all__ = ["built_city"]
 
 

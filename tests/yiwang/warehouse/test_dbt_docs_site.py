@@ -12,7 +12,15 @@ import pytest
 from warehouse_city import FIRST_PUBLISHED, built_city, city_workspace, published_city
 
 __all__ = ["built_city", "city_workspace", "published_city"]
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _docs_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite switches the docs off (tests/conftest.py); here each publish writes them."""
+    from yiwang.warehouse.dbt_docs import DOCS_ENV
+
+    monkeypatch.setenv(DOCS_ENV, "on")
 
 
 def _embedded(html: str, name: str) -> dict:

@@ -24,7 +24,7 @@ from yiwang.warehouse.flow import publish
 from yiwang.warehouse.publish import versions
 from yiwang.warehouse.store.postgres_schema import VERSION_TAG, tag
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 # columns that say when a build ran, not what it holds (none of the dbt models has one today;
 # the record of staged batches is bookkeeping, compared by its own assertion)

@@ -26,7 +26,7 @@ from yiwang.warehouse.publish import (
 )
 from yiwang.warehouse.store import store_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 __all__ = ["built_city", "published_city"]
 
 

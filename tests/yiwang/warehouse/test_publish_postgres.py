@@ -20,7 +20,7 @@ from yiwang.targets import CANDIDATE_SCHEMAS, Target, resolve_target
 from yiwang.warehouse.flow import publish
 from yiwang.warehouse.publish import copy_table, current_version, make_candidate, rollback, versions
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 FIRST = "20260101T000000000000Z"
 
 

@@ -19,7 +19,7 @@ from yiwang.targets import Target, ensure_database
 from yiwang.warehouse import LoadError, load_raw, raw_table_name, resolve_target
 from yiwang.warehouse.load import LOADED_BATCHES, loaded_batches, manifest_rows
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 def _raw_counts(path: Path) -> dict[str, int]:

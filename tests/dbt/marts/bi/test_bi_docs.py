@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "bi.md"
 

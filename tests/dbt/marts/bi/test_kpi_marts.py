@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from event_marts_city import build_event_marts, open_warehouse
 
 from yiwang.warehouse import resolve_target
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 MARTS = {
     "fct_event": "event_key",
     "fct_event_stage": "event_key, step_sequence",

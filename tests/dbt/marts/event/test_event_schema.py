@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from event_marts_city import assert_matches_the_schema_file, open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.mark.parametrize("model", ["fct_event", "fct_event_stage"])

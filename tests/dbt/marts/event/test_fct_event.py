@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from event_marts_city import EVENT_TABLES, event_key, live_truth, open_warehouse, resolver_available
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 SHANGHAI = pd.Timedelta(hours=8)
 AS_OF_LOCAL = pd.Timestamp("2026-11-02 00:00:00")  # end of simulated day 1 (yiwang.simulate.world.day_end)
 PLATFORM = {"urban": "urban_management", "hotline": "hotline", "grid": "grid_platform"}

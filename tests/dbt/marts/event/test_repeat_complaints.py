@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from warehouse_city import open_built
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 def test_repeat_complaints_and_matter_counts_match_a_recount(built_city):

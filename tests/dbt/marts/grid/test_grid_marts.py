@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from event_marts_city import open_warehouse
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from warehouse_city import open_built
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 
 def truth(home: Path, name: str) -> pd.DataFrame:

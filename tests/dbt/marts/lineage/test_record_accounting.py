@@ -11,7 +11,7 @@ from quality.warehouse_gate import WAREHOUSE_ALIAS, reconcile
 from yiwang.contracts import source_tables
 from yiwang.targets import DUCKDB_FILE, Target, attach
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 
 STAGING = {  # staging model → its source key column
     "stg_grid_platform__residents": "resident_id",

@@ -14,7 +14,7 @@ from warehouse_city import open_built
 from yiwang.contracts import warehouse_models
 from yiwang.warehouse import build, resolve_target
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 MARTS = {
     "dim_person": "person_key",
     "person_xref": "source_platform, source_table, source_key, person_role",

@@ -15,7 +15,7 @@ from warehouse_city import ENV_CLEARED, open_built
 from yiwang.targets import DUCKDB_FILE, resolve_target
 from yiwang.warehouse.build import run_dbt
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warehouse_city")]
+pytestmark = [pytest.mark.slow]
 SHANGHAI = pd.Timedelta(hours=8)  # the grid platform stores Asia/Shanghai local times
 
 
