@@ -81,7 +81,8 @@ def _stages(result) -> dict[str, float]:
     stages |= {"build.dbt": build.dbt_seconds, "build.resolve": build.resolve_seconds}
     layers = {"stg_": "staging", "int_": "intermediate"}
     for node in build.nodes:
-        layer = "tests" if node.resource_type in ("test", "unit_test") else layers.get(node.name[:4], "marts")
+        kind = {"test": "tests", "unit_test": "tests", "seed": "seeds"}.get(node.resource_type)
+        layer = kind or layers.get(node.name[:4], "marts")
         stages[f"dbt.{layer}"] = stages.get(f"dbt.{layer}", 0.0) + node.seconds
     return stages
 

@@ -25,7 +25,8 @@ from warehouse_city import landed_city, open_built  # noqa: E402
 
 __all__ = ["landed_city"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
+API_SERVER = "airflow-api-server"
+SERVICES = (API_SERVER, "airflow-scheduler", "airflow-dag-processor")  # the api-server first
 # seconds a quiet machine may go without visible progress (a task state, a log line); the waits
 # scale them with the load and share one overall cap (tests/waiting.py)
 QUIET_SECONDS = 300
@@ -136,8 +137,8 @@ def test_pipeline_through_the_real_scheduler(fresh_city: Path, postgres_database
         services = Services(tmp_path, env, commands)
         try:
             port = services.start_api_server()
-            services.start("airflow-scheduler")
-            services.start("airflow-dag-processor")
+            for name in SERVICES[1:]:
+                services.start(name)
             _drive_pipeline(port, home, city_workspace, tmp_path, services)
         finally:
             services.stop()
@@ -167,7 +168,7 @@ class Services:
     def start_api_server(self) -> int:
         """Start the api-server and wait until it answers; a port taken meanwhile by another test
         process (free_port only reserves it for a moment) means a new port, not a failure."""
-        name = "airflow-api-server"
+        name = API_SERVER
         for attempt in range(self.PORT_ATTEMPTS):
             port = free_port()
             self.env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
@@ -225,7 +226,7 @@ def _drive_pipeline(port: int, home: Path, workspace: Path, tmp_path: Path, serv
     started = time.monotonic()  # one overall cap for every wait below
 
     def api_server_log() -> int:  # grows while it starts (the others log heartbeats: no sign)
-        return file_size(services.logs["airflow-api-server"])
+        return file_size(services.logs[API_SERVER])
 
     def pipeline_progress() -> tuple:
         """What moves while the DAGs run: run and task states, and the tasks' logs."""
