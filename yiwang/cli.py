@@ -15,8 +15,7 @@ from yiwang.doctor import doctor_command
 from yiwang.logs import quiet_libraries
 from yiwang.orchestrate.cli import airflow_command, run_command, runs_command
 from yiwang.report.cli import report_command
-from yiwang.resolve.cli import evaluate_command
-from yiwang.resolve.link.cli import link_command
+from yiwang.resolve.cli import evaluate_command, link_command, review_cli
 from yiwang.settings import load_env_file
 from yiwang.share.cli import share_command
 from yiwang.simulate.command import cli as simulate_cli
@@ -45,6 +44,7 @@ app.command("build")(build_command)
 app.command("resolve")(resolve_command)
 app.command("evaluate")(evaluate_command)
 app.command("link")(link_command)
+app.add_typer(review_cli, name="review")
 app.command("run")(run_command)
 app.command("runs")(runs_command)
 app.command("airflow")(airflow_command)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ENV_PREFIX = "YIWANG_"
 DEFAULT_HOME = Path("var") / "yiwang"
-SUBDIRS = ("sources", "landing", "state", "warehouse", "quality", "exports", "reports")
+SUBDIRS = ("sources", "landing", "state", "warehouse", "quality", "exports", "reports", "review")
 
 
 def home() -> Path:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from yiwang.resolve import houses, legal_entities, matters, people
+from yiwang.resolve import houses, legal_entities, matters, people, review
 from yiwang.resolve.golden import survive
 from yiwang.resolve.houses import cluster_houses, golden_houses, key_anchors
 from yiwang.resolve.legal_entities import cluster_legal_entities
@@ -24,11 +24,13 @@ from yiwang.resolve.people import attribute_conflicts, cluster_people
 class Clustering:
     """What a clustering function returns: `clusters` (mention_id, cluster, ... per mention), the
     mentions whose keys the entity's key follows across runs (`anchors`, default: all) and the
-    merges it refused (`refused`, conflicts by cluster)."""
+    merges it refused (`refused`, conflicts by cluster) and tables of mention pairs to write
+    beside them (`pairs`: table name → rows with mention_id_a, mention_id_b)."""
 
     clusters: pd.DataFrame
     anchors: pd.DataFrame | None = None
     refused: pd.DataFrame | None = None
+    pairs: dict[str, pd.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class EntityType:
     blocking: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     # the mentions whose keys an entity's key follows (keys.py), from clusters; None: all of them
     key_anchors: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # tables computed from the run's final clusters (mention_id, cluster), e.g. which decisions held
+    finished: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None
 
     @property
     def key(self) -> str:
@@ -68,8 +72,14 @@ class EntityType:
 
 
 def _people(mentions: pd.DataFrame) -> Clustering:
-    clusters, refused = cluster_people(mentions)
-    return Clustering(clusters, refused=refused)
+    decisions = review.read_decisions()
+    clusters, refused = cluster_people(mentions, decisions=decisions, review_from=people.review_from())
+    pairs = {"person_merges": clusters.attrs["merges"], "person_review": clusters.attrs["review"]}
+    return Clustering(clusters, refused=refused, pairs=pairs)
+
+
+def _person_decisions(clusters: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {"person_decisions": review.applied(review.read_decisions(), clusters)}
 
 
 def _person_golden(mentions: pd.DataFrame, clusters: pd.DataFrame, trust: dict[str, list[str]]) -> Golden:
@@ -108,7 +118,15 @@ def _matter_blocking(reports: pd.DataFrame) -> pd.DataFrame:
 
 
 ENTITY_TYPES: tuple[EntityType, ...] = (
-    EntityType("person", "int_person_mentions", "P", _people, _person_golden, blocking=people.blocking_keys),
+    EntityType(
+        "person",
+        "int_person_mentions",
+        "P",
+        _people,
+        _person_golden,
+        blocking=people.blocking_keys,
+        finished=_person_decisions,
+    ),
     EntityType(
         "house",
         "int_house_mentions",

@@ -172,7 +172,8 @@ def cluster_legal_entities(
     shared = codes.map(codes.value_counts()).fillna(0).to_numpy() > 1
     method = ["credit_code" if c else "singleton" for c in shared]
     probability: list[float | None] = [None] * len(m)
-    uf.union_groups(g for g in pd.Series(range(len(m))).groupby(codes.to_numpy()).groups.values() if len(g) > 1)
+    groups = pd.Series(range(len(m))).groupby(codes.to_numpy()).groups.values()
+    uf.union_groups((g for g in groups if len(g) > 1), rule="credit_code")
 
     # name tier: pairs of alike names that a code does not decide, scored on all their evidence
     given = m.legal_representative_name.tolist() if "legal_representative_name" in m else [None] * len(m)
@@ -198,8 +199,8 @@ def cluster_legal_entities(
     for (a, b), p in sorted(scored.items(), key=lambda item: (-item[1], item[0])):
         if p < settings.threshold:
             break
-        if uf.union(a, b, veto):
-            kind = "name" if names[a] == names[b] else "probabilistic"
+        kind = "name" if names[a] == names[b] else "probabilistic"
+        if uf.union(a, b, veto, kind):
             for row in (a, b):
                 if method[row] != "credit_code" and (probability[row] is None or p > probability[row]):
                     method[row], probability[row] = kind, p
@@ -212,6 +213,11 @@ def cluster_legal_entities(
             "match_method": [meth if s > 1 else "singleton" for meth, s in zip(method, size, strict=True)],
             "match_probability": [p if s > 1 else None for p, s in zip(probability, size, strict=True)],
         }
+    )
+    clusters.attrs["merges"] = _merge_table(m, facts, codes, uf, scored)
+    clusters.attrs["refusals"] = pd.DataFrame(
+        [(m.mention_id[a], m.mention_id[b], rule, reason) for a, b, rule, reason in uf.refusals],
+        columns=["mention_id_a", "mention_id_b", "rule", "reason"],
     )
     conflicts = pd.DataFrame(
         [
@@ -229,6 +235,21 @@ def cluster_legal_entities(
         columns=["conflict_kind", "attribute", "mention_id_a", "value_a", "mention_id_b", "value_b", "cluster"],
     )
     return clusters, conflicts
+
+
+def _merge_table(m: pd.DataFrame, facts: list[dict], codes: pd.Series, uf: GuardedUnionFind, scored: dict):
+    """Each merge made: the two mentions, the rule, its probability and which values agreed."""
+    rows = []
+    for a, b, rule in uf.merges:
+        agreed = [name for name, same in (
+            ("credit_code", isinstance(codes[a], str) and codes[a] == codes[b]),
+            ("name_key", facts[a]["name"] is not None and facts[a]["name"] == facts[b]["name"]),
+            ("legal_representative", facts[a]["rep"] is not None and facts[a]["rep"] == facts[b]["rep"]),
+            ("address_key", facts[a]["key"] is not None and facts[a]["key"] == facts[b]["key"]),
+        ) if same]  # fmt: skip
+        rows.append((m.mention_id[a], m.mention_id[b], rule, scored.get((a, b)), ",".join(agreed),
+                     "" if rule == "credit_code" else "evidence_differs"))  # fmt: skip
+    return pd.DataFrame(rows, columns=["mention_id_a", "mention_id_b", "rule", "match_probability", "agreed", "vetoes"])
 
 
 def blocking_keys(mentions: pd.DataFrame) -> pd.DataFrame:

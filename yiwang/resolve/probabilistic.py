@@ -67,11 +67,14 @@ def _candidates(frame: pd.DataFrame, roots: np.ndarray, blocking) -> np.ndarray:
     return np.flatnonzero(keep)[~chosen.duplicated().to_numpy()]
 
 
-def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path: Path = SETTINGS) -> pd.DataFrame:
-    """(a, b, match_probability): row positions of `mentions` scored at or above the threshold,
-    most probable first. `roots`: each row's cluster after the deterministic rules (default:
-    every row its own), so only what they left open is scored. Empty when fewer than the
-    settings' min_mentions rows are left to score."""
+def probable_pairs(
+    mentions: pd.DataFrame, roots: np.ndarray | None = None, path: Path = SETTINGS, floor: float | None = None
+) -> pd.DataFrame:
+    """(a, b, match_probability): row positions of `mentions` scored at or above the threshold
+    (or at or above `floor`: a caller's own threshold, or the grey zone a steward reviews), most
+    probable first. `roots`:
+    each row's cluster after the deterministic rules (default: every row its own), so only what
+    they left open is scored. Empty when fewer than the settings' min_mentions rows are left."""
     settings, min_mentions = person_settings(path)
     empty = pd.DataFrame({"a": pd.Series(dtype=int), "b": pd.Series(dtype=int), "match_probability": []})
     m = mentions.reset_index(drop=True)
@@ -98,8 +101,9 @@ def probable_pairs(mentions: pd.DataFrame, roots: np.ndarray | None = None, path
     if len(rows) < min_mentions:
         log.info("probabilistic tier skipped: %d rows to score (< %d) are too few to train on", len(rows), min_mentions)
         return empty
+    settings = dataclasses.replace(settings, review_from=floor)
     pairs = _scored(frame.iloc[rows].reset_index(drop=True), settings, model)
-    pairs = pairs[pairs.match_probability >= settings.threshold]
+    pairs = pairs[pairs.match_probability >= (settings.threshold if floor is None else floor)]
     position = pd.Series(rows, index=frame.mention_id.iloc[rows].to_numpy())
     out = pd.DataFrame(
         {

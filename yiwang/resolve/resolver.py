@@ -98,6 +98,7 @@ class _Resolved:
     changed: set[str]  # new and changed mentions (vs the last run's fingerprints)
     closed: bool = True
     trained: list[dict] = field(default_factory=list)  # Splink models a full run trained
+    pairs: dict[str, pd.DataFrame] = field(default_factory=dict)  # mention-pair tables of the clustered mentions
 
 
 def _cluster(
@@ -121,7 +122,7 @@ def _cluster(
             found = incremental.diff(fingerprints, state[0])
             changed = found.new | found.changed
         refused = c.refused.assign(cluster="n:" + c.refused.cluster.astype(str)) if c.refused is not None else None
-        return _Resolved(clusters, anchors, refused, None, changed, trained=trained)
+        return _Resolved(clusters, anchors, refused, None, changed, trained=trained, pairs=c.pairs or {})
     found = incremental.diff(fingerprints, state[0])
     before = state[1][state[1].mention_id.isin(found.changed | found.deleted)]
     reach = pd.concat([blocks, before], ignore_index=True).drop_duplicates()
@@ -134,6 +135,7 @@ def _cluster(
     subset = mentions[mentions[ids].isin(affected)]
     kept = previous[~previous.mention_id.isin(affected)]
     kept = kept.assign(cluster="k:" + kept[spec.key].astype(str)).drop(columns=[spec.key])
+    pairs: dict[str, pd.DataFrame] = {}
     if subset.empty:
         c_clusters, c_anchors, refused = kept.iloc[:0], kept.iloc[:0], None
     else:
@@ -144,11 +146,27 @@ def _cluster(
             c.anchors.assign(cluster="n:" + c.anchors.cluster.astype(str)) if c.anchors is not None else c_clusters
         )
         refused = c.refused.assign(cluster="n:" + c.refused.cluster.astype(str)) if c.refused is not None else None
+        pairs = c.pairs or {}
     clusters = pd.concat([kept, c_clusters], ignore_index=True)
     kept_anchors = spec.key_anchors(kept) if spec.key_anchors is not None else kept
     anchors = pd.concat([kept_anchors, c_anchors], ignore_index=True)
     reclustered = set(subset[ids])
-    return _Resolved(clusters, anchors, refused, reclustered, found.new | found.changed, closed)
+    return _Resolved(clusters, anchors, refused, reclustered, found.new | found.changed, closed, pairs=pairs)
+
+
+def _pair_tables(con, schema: str, done: _Resolved) -> dict[str, pd.DataFrame]:
+    """The mention-pair tables (merges, review queue) of this run: all of a full run's; for an
+    incremental one the last run's pairs among mentions it did not re-cluster, with the new ones."""
+    if done.reclustered is None:
+        return dict(done.pairs)
+    out = {}
+    for table, fresh in done.pairs.items():
+        before = store.read(con, schema, table, required=False)
+        if before is not None and len(before):
+            untouched = ~before.mention_id_a.isin(done.reclustered) & ~before.mention_id_b.isin(done.reclustered)
+            fresh = pd.concat([before[untouched], fresh], ignore_index=True)
+        out[table] = fresh
+    return out
 
 
 def _keep_untouched(previous: pd.DataFrame | None, fresh: pd.DataFrame, key: str, kept_keys: set[str]) -> pd.DataFrame:
@@ -253,6 +271,9 @@ def resolve(target: Target | str = "duckdb", run_id: str | None = None, full_ref
                 refused = done.refused
                 conflicts.append(refused.assign(entity_type=spec.name, entity_key=refused.cluster.map(by_cluster)))
             outputs[spec.clusters_table] = clusters.drop(columns="cluster").rename(columns={"mention_id": ids})
+            outputs |= _pair_tables(con, schema, done)
+            if spec.finished is not None:
+                outputs |= spec.finished(clusters[["mention_id", "cluster"]])
             if spec.golden is not None:
                 touched_mentions = mentions[mentions[ids].isin(fresh_rows.mention_id)]
                 golden = spec.golden(touched_mentions, fresh_rows, orders.get(spec.name, {}))

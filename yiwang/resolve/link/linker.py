@@ -20,13 +20,16 @@ logging.getLogger("splink").setLevel(logging.WARNING)  # its progress notes are 
 @dataclass
 class LinkResult:
     clusters: pd.DataFrame  # id column, cluster_id (and source_dataset when linking)
-    pairs: pd.DataFrame  # id_l, id_r, match_probability (scored candidate pairs)
+    pairs: pd.DataFrame  # id_l, id_r, match_probability (scored candidate pairs; merges for persons)
     model: dict  # the trained Splink model, to save and reuse
+    review: pd.DataFrame | None = None  # persons: grey-zone pairs left for a steward (人工核验)
+    refusals: pd.DataFrame | None = None  # merges a veto or an identifier guard refused (entity resolvers)
+    entity: str = "record"  # person or legal_entity: the warehouse's resolver ran
 
 
-def _frame(table: pd.DataFrame | pa.Table, settings: LinkSettings, what: str) -> pd.DataFrame:
+def input_frame(table: pd.DataFrame | pa.Table, settings: LinkSettings, what: str) -> pd.DataFrame:
     frame = table.to_pandas() if isinstance(table, pa.Table) else table
-    wanted = [settings.id_column, *(c.name for c in settings.columns)]
+    wanted = [settings.id_column, *settings.compared]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise SettingsError(f"{what} has no column {missing[0]!r}; it has {list(frame.columns)}")
@@ -34,7 +37,7 @@ def _frame(table: pd.DataFrame | pa.Table, settings: LinkSettings, what: str) ->
     if frame[settings.id_column].isna().any() or not frame[settings.id_column].is_unique:
         raise SettingsError(f"{what}: the id column {settings.id_column!r} must be unique and never empty")
     frame[settings.id_column] = frame[settings.id_column].astype(str)
-    return prepare(frame, settings.columns)
+    return frame if settings.entity != "record" else prepare(frame, settings.columns)
 
 
 def _settings(settings: LinkSettings, link_type: str, baseline: bool) -> SettingsCreator:
@@ -63,7 +66,8 @@ def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, bas
         trained = linker.misc.save_model_to_json()
         complete_model(trained, settings)  # the levels no training reached, set on purpose
         linker = Linker(tables, trained, log_level=logging.WARNING)
-    predictions = linker.inference.predict(threshold_match_probability=0.01)
+    # a steward's grey zone may start below the usual floor of what is worth keeping
+    predictions = linker.inference.predict(threshold_match_probability=min(0.01, settings.review_from or 0.01))
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, settings.threshold)
     pairs = predictions.as_pandas_dataframe()
     id_l, id_r = f"{settings.id_column}_l", f"{settings.id_column}_r"
@@ -74,14 +78,23 @@ def _run(frames: list[pd.DataFrame], settings: LinkSettings, link_type: str, bas
     return LinkResult(clusters=out, pairs=pairs[keep], model=linker.misc.save_model_to_json())
 
 
+def _splink_only(settings: LinkSettings) -> None:
+    if settings.entity != "record":
+        raise SettingsError(
+            f"entity {settings.entity} runs the warehouse's resolver: call yiwang.resolve.entity_link.link_tables"
+        )
+
+
 def dedupe(table: pd.DataFrame | pa.Table, settings: LinkSettings, *, baseline: bool = False) -> LinkResult:
     """Cluster the records of one table: each record's id with its cluster id."""
-    return _run([_frame(table, settings, "the input")], settings, "dedupe_only", baseline)
+    _splink_only(settings)
+    return _run([input_frame(table, settings, "the input")], settings, "dedupe_only", baseline)
 
 
 def link(
     left: pd.DataFrame | pa.Table, right: pd.DataFrame | pa.Table, settings: LinkSettings, *, baseline: bool = False
 ) -> LinkResult:
     """Link two tables (and deduplicate within each): each record's id, source and cluster id."""
-    frames = [_frame(left, settings, "the first input"), _frame(right, settings, "the second input")]
+    _splink_only(settings)
+    frames = [input_frame(left, settings, "the first input"), input_frame(right, settings, "the second input")]
     return _run(frames, settings, "link_only" if settings.link_only else "link_and_dedupe", baseline)

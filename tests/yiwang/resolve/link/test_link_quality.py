@@ -17,6 +17,14 @@ def test_febrl4_links_with_pairwise_f1_of_at_least_0999_and_no_warnings():
 
 
 @pytest.mark.slow
+def test_the_person_resolver_finds_the_independent_chinese_population_with_f1_of_at_least_098():
+    quality = link_quality.liaoning_people()
+    assert quality.records > 8_000
+    assert quality.precision >= 0.995 and quality.f1 >= 0.98, quality
+    assert quality.warnings == 0, quality
+
+
+@pytest.mark.slow
 def test_the_independent_chinese_population_links_above_its_floor_with_no_warnings():
     # the Splink tier alone; the goal of 0.98 is for the rule-based resolver in front of it
     quality = link_quality.liaoning()
