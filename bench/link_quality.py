@@ -69,10 +69,8 @@ def liaoning_records(persons: int = 5000, seed: int = 20261202) -> pd.DataFrame:
     return stacked(make_platforms(persons, seed))
 
 
-def liaoning_people(persons: int = 5000, baseline: bool = False) -> Quality:
-    """The person resolver (rules, vetoes, scored tier); its baseline is the Splink tier alone."""
-    if baseline:
-        return liaoning(persons)
+def liaoning_people(persons: int = 5000) -> Quality:
+    """The person resolver (rules, vetoes, scored tier); the Splink tier alone is `liaoning`."""
     records = liaoning_records(persons)
     settings = LinkSettings.from_yaml(HERE / "populations" / "liaoning_people.yml")
     truth = records.set_index("record_id").true_person
@@ -125,14 +123,16 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=5000, help="people in the liaoning population")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Splink yardstick")
     args = parser.parse_args()
-    runs = [lambda b: liaoning_people(args.persons, b), lambda b: liaoning(args.persons, b), febrl4, example]
+    baselines = (False,) if args.no_baseline else (False, True)
+    measures = [lambda: liaoning_people(args.persons)]
+    for run in (lambda b: liaoning(args.persons, b), febrl4, example):
+        measures += [lambda run=run, b=b: run(b) for b in baselines]
     print(f"{'data':<20}{'records':>9}{'precision':>11}{'recall':>9}{'F1':>8}{'seconds':>9}{'warnings':>10}")
-    for run in runs:
-        for baseline in (False,) if args.no_baseline else (False, True):
-            q = run(baseline)
-            print(
-                f"{q.data:<20}{q.records:>9,}{q.precision:>11.4f}{q.recall:>9.4f}{q.f1:>8.4f}{q.seconds:>9.1f}{q.warnings:>10}"
-            )
+    for measure in measures:
+        q = measure()
+        print(
+            f"{q.data:<20}{q.records:>9,}{q.precision:>11.4f}{q.recall:>9.4f}{q.f1:>8.4f}{q.seconds:>9.1f}{q.warnings:>10}"
+        )
 
 
 if __name__ == "__main__":
