@@ -24,6 +24,7 @@ import pytest
 import requests
 from databases import new_postgres_database
 from psycopg import sql
+from waiting import wait_for
 from websockets.sync.client import connect as ws_connect
 
 from yiwang.bi import SupersetSettings, ensure_env, grant_reader, reader_url, start, wait_until_healthy
@@ -265,15 +266,31 @@ JSON.stringify([...document.querySelectorAll('.dashboard-component-chart-holder'
 """
 
 
-def _wait_for_charts(browser: DevTools, expected: int, timeout: float = 150) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    charts: list[dict] = []
-    while time.monotonic() < deadline:
-        charts = json.loads(browser.evaluate(CHARTS_JS) or "[]")
-        if len(charts) >= expected and not any(c["loading"] for c in charts):
-            return charts
-        time.sleep(1)
-    pytest.fail(f"the dashboard's charts did not finish rendering in {timeout:.0f}s: {charts}")
+# Superset draws a chart only once it is in view (dashboard virtualisation): bring each one there
+SCROLL_JS = "document.querySelectorAll('.dashboard-component-chart-holder').forEach(h => h.scrollIntoView())"
+
+
+def _settled(chart: dict) -> bool:
+    """Done loading, and it drew something or said why not (asserted on afterwards)."""
+    said = any(word in chart["text"] for word in ("No results", "Error"))
+    return not chart["loading"] and (chart["drawn"] > 0 or said)
+
+
+def _wait_for_charts(browser: DevTools, expected: int, budget: float = 150) -> list[dict]:
+    """The charts once all are settled; fails after `budget` load-adjusted seconds in which no
+    chart changed (a busy machine renders slower, not never)."""
+    seen: list[list[dict]] = [[]]
+
+    def charts() -> list[dict]:
+        browser.evaluate(SCROLL_JS)
+        seen[0] = json.loads(browser.evaluate(CHARTS_JS) or "[]")
+        return seen[0]
+
+    def settled() -> list[dict] | None:
+        now = charts()
+        return now if len(now) >= expected and all(_settled(c) for c in now) else None
+
+    return wait_for("the dashboard's charts to render", settled, budget, progress=lambda: json.dumps(seen[0]))
 
 
 def _expected(warehouse: Warehouse) -> dict[str, object]:
