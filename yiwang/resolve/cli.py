@@ -200,6 +200,7 @@ def review_export(
     column for same / not_same (or 是 / 否)."""
     import duckdb
 
+    from yiwang.duckdb_connection import identifier
     from yiwang.resolve import review
     from yiwang.resolve.link.files import write_table
 
@@ -207,7 +208,7 @@ def review_export(
     con = _published(target)
     try:
         queue = con.execute("select * from wh.resolution.person_review order by all").df()
-        wanted = ", ".join(review.SHEET_VALUES)
+        wanted = ", ".join(identifier(c) for c in review.SHEET_VALUES)
         mentions = con.execute(
             f"select mention_id, {wanted} from wh.intermediate.int_person_mentions where mention_id in"  # noqa: S608
             " (select mention_id_a from wh.resolution.person_review"

@@ -143,17 +143,11 @@ def resolve_entities(frames: list[pd.DataFrame], settings: LinkSettings, decisio
 
 
 def review_sheet(result: LinkResult, mentions: pd.DataFrame) -> pd.DataFrame:
-    """The review queue as a sheet a steward fills in: both records' values side by side and an
-    empty `decision` column (same / not_same)."""
-    queue = result.review if result.review is not None else pd.DataFrame(columns=["mention_id_a", "mention_id_b"])
-    values = mentions.set_index("mention_id")
-    sheet = pd.DataFrame({"id_a": queue.mention_id_a, "id_b": queue.mention_id_b,
-                          "match_probability": queue.get("match_probability"),
-                          "decision": ""})  # fmt: skip
-    for column in values.columns:
-        sheet[f"{column}_a"] = queue.mention_id_a.map(values[column]).to_numpy()
-        sheet[f"{column}_b"] = queue.mention_id_b.map(values[column]).to_numpy()
-    return sheet
+    """The review queue as a sheet a steward fills in (yiwang.resolve.review.sheet)."""
+    from yiwang.resolve.review import sheet
+
+    empty = pd.DataFrame(columns=["mention_id_a", "mention_id_b", "match_probability"])
+    return sheet(result.review if result.review is not None else empty, mentions)
 
 
 WORDS = {"person": ("person", "people"), "legal_entity": ("organisation", "organisations")}

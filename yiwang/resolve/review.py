@@ -88,8 +88,9 @@ def applied(decisions: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
 
 
 def sheet(review: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
-    """The review queue as a sheet: both mentions' values side by side and a blank `decision`."""
-    values = mentions.set_index("mention_id")[[c for c in SHEET_VALUES if c in mentions.columns]]
+    """The review queue as a sheet: every column of `mentions` (keyed by mention_id) for both
+    records side by side, and a blank `decision`."""
+    values = mentions.set_index("mention_id")
     out = pd.DataFrame({"id_a": review.mention_id_a.to_numpy(), "id_b": review.mention_id_b.to_numpy(),
                         "match_probability": review.match_probability.to_numpy(), "decision": ""})  # fmt: skip
     for column in values.columns:
